@@ -1,0 +1,15 @@
+package main
+
+import "github.com/urfave/cli/v2"
+
+// commands lists every top-level verb. Each constructor lives in a file named after its verb and returns a
+// fresh *cli.Command, so the same verb can also hang below a noun (skiff image rm, skiff container ls).
+func commands() []*cli.Command {
+	return []*cli.Command{
+		versionCommand(),
+		infoCommand(),
+		unshareCommand(),
+		systemCommand(),
+		// image verbs (image/ package)
+	}
+}

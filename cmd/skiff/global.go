@@ -1,0 +1,38 @@
+package main
+
+import (
+	"github.com/containers/storage"
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiffproject/skiff/fuseoverlay"
+	"github.com/skiffproject/skiff/userns"
+)
+
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "log-level", Value: "warn", Usage: "log messages at or above `LEVEL` (debug, info, warn, error)"},
+		&cli.StringFlag{Name: "root", Usage: "storage root `DIR` (graphroot); default from storage.conf"},
+		&cli.StringFlag{Name: "runroot", Usage: "storage state `DIR` (runroot); default from storage.conf"},
+		&cli.StringFlag{Name: "storage-driver", Usage: "storage `DRIVER` (overlay, vfs); default: native overlay, else fuse-overlayfs, else vfs"},
+		&cli.StringSliceFlag{Name: "storage-opt", Usage: "storage driver `OPTION` (repeatable), e.g. overlay.mount_program=/usr/bin/fuse-overlayfs"},
+	}
+}
+
+// storageOptions turns the global flags into the storage package's options.
+func storageOptions(c *cli.Context) fuseoverlay.Options {
+	return fuseoverlay.Options{
+		GraphRoot:     c.String("root"),
+		RunRoot:       c.String("runroot"),
+		Driver:        c.String("storage-driver"),
+		DriverOptions: c.StringSlice("storage-opt"),
+	}
+}
+
+// openStore enters the user's namespace (creating it on first use) and opens the container storage.
+// The caller must call store.Shutdown(false).
+func openStore(c *cli.Context) (storage.Store, error) {
+	if err := userns.Enter(); err != nil {
+		return nil, err
+	}
+	return fuseoverlay.Open(storageOptions(c))
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiffproject/skiff/fuseoverlay"
+)
+
+func unshareCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "unshare",
+		Usage:     "run a command inside the user namespace skiff uses (a shell by default)",
+		ArgsUsage: "[COMMAND [ARG...]]\n\nEXAMPLE:\n   skiff unshare cat /proc/self/uid_map",
+		// Everything after the verb belongs to the command.
+		SkipFlagParsing: true,
+		Action: func(c *cli.Context) error {
+			argv := c.Args().Slice()
+			if len(argv) > 0 && (argv[0] == "--help" || argv[0] == "-h") {
+				return cli.ShowCommandHelp(c, "unshare")
+			}
+			if len(argv) > 0 && argv[0] == "--" {
+				argv = argv[1:]
+			}
+			if len(argv) == 0 {
+				shell := os.Getenv("SHELL")
+				if shell == "" {
+					shell = "/bin/sh"
+				}
+				argv = []string{shell}
+			}
+			if _, err := openStore(c); err != nil {
+				return err
+			}
+			opts, err := fuseoverlay.StoreOptions(storageOptions(c))
+			if err != nil {
+				return err
+			}
+			path, err := exec.LookPath(argv[0])
+			if err != nil {
+				code := exitNotFound
+				if !errors.Is(err, exec.ErrNotFound) {
+					code = exitCannotRun
+				}
+				return withCode(code, fmt.Errorf("unshare: %w", err))
+			}
+			// Podman's names, so scripts written for `podman unshare` find the storage.
+			env := append(os.Environ(), "CONTAINERS_GRAPHROOT="+opts.GraphRoot, "CONTAINERS_RUNROOT="+opts.RunRoot)
+			err = syscall.Exec(path, argv, env)
+			return withCode(exitCannotRun, fmt.Errorf("unshare: exec %s: %w", path, err))
+		},
+	}
+}

@@ -1,0 +1,180 @@
+// The constructor below runs before the Go runtime starts, while the process still has one thread: the
+// only time setns(CLONE_NEWUSER) is allowed. It does three things, in order:
+//
+//  1. In a process started as the pause process (_SKIFF_PAUSE set), wait until the parent has written the
+//     ID maps, become root in the new namespace and sleep forever. It never returns to Go.
+//  2. Work out the user's runtime directory (see skiff_runtime_dir).
+//  3. If a live pause process is recorded in <runtime dir>/skiff/pause.pid, join its user and mount
+//     namespaces and become root there, so that Go code runs inside the user's namespace from the start.
+//
+// The results are kept in skiff_join_result for Go to read (cgo.go): Go copies its environment from the
+// initial stack, so a setenv() here would be invisible to it.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "join.h"
+
+struct skiff_join_result skiff_join_result;
+
+static int owned_dir(const char *path, uid_t uid, int want_0700)
+{
+	struct stat st;
+	if (path == NULL || path[0] != '/' || stat(path, &st) < 0)
+		return 0;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
+		return 0;
+	return !want_0700 || (st.st_mode & 07777) == 0700;
+}
+
+int skiff_runtime_dir(const char *xdg, const char *run_user, const char *tmpdir, uid_t uid, char *buf, size_t len)
+{
+	char candidate[PATH_MAX];
+	int n;
+
+	if (owned_dir(xdg, uid, 0)) {
+		n = snprintf(buf, len, "%s", xdg);
+		return n < 0 || (size_t) n >= len ? -1 : 0;
+	}
+	n = snprintf(candidate, sizeof(candidate), "%s/%u", run_user, (unsigned) uid);
+	if (n > 0 && (size_t) n < sizeof(candidate) && owned_dir(candidate, uid, 1)) {
+		n = snprintf(buf, len, "%s", candidate);
+		return n < 0 || (size_t) n >= len ? -1 : 0;
+	}
+	if (tmpdir == NULL || tmpdir[0] != '/')
+		tmpdir = "/tmp";
+	n = snprintf(buf, len, "%s/skiff-run-%u", tmpdir, (unsigned) uid);
+	return n < 0 || (size_t) n >= len ? -1 : 0;
+}
+
+int skiff_pause_pid_valid(pid_t pid, uid_t uid)
+{
+	char path[64], cmdline[sizeof(SKIFF_PAUSE_ARGV0)];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	if (stat(path, &st) < 0 || st.st_uid != uid)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, cmdline, sizeof(cmdline));
+	close(fd);
+	// argv[0] and its NUL: "skiff-pause" alone, or followed by catatonit's "-P".
+	return n == (ssize_t) sizeof(SKIFF_PAUSE_ARGV0) && memcmp(cmdline, SKIFF_PAUSE_ARGV0, n) == 0;
+}
+
+static void do_pause(void)
+{
+	static const char *catatonit[] = {"/usr/bin/catatonit", "/usr/libexec/catatonit/catatonit",
+					  "/usr/libexec/podman/catatonit", NULL};
+	char *const argv[] = {SKIFF_PAUSE_ARGV0, "-P", NULL};
+	char go;
+	int sig, i;
+
+	// The parent writes one byte once the ID maps are in place; EOF means it gave up.
+	if (read(3, &go, 1) != 1 || go != '1')
+		_exit(1);
+	close(3);
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		_exit(1);
+	if (chdir("/") < 0)
+		_exit(1);
+	// catatonit -P, as Podman uses, so that the pause process does not keep skiff's binary busy (an
+	// upgrade would fail with ETXTBSY); argv[0] stays the name pause.pid is checked against.
+	for (i = 0; catatonit[i] != NULL; i++)
+		execv(catatonit[i], argv);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGTERM)
+			signal(sig, SIG_IGN);
+	for (;;)
+		pause();
+}
+
+static void join_error(const char *what, pid_t pid, int err)
+{
+	snprintf(skiff_join_result.error, sizeof(skiff_join_result.error), "%s of pause process %d: %s", what, pid,
+		 strerror(err));
+}
+
+static void join_pause(const char *rundir, uid_t uid)
+{
+	char path[PATH_MAX], buf[32];
+	int fd, userfd, mntfd;
+	ssize_t n;
+	pid_t pid;
+
+	if (snprintf(path, sizeof(path), "%s/skiff/pause.pid", rundir) >= (int) sizeof(path))
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return; // no namespace yet: Go creates it when a command needs it
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	pid = (pid_t) strtol(buf, NULL, 10);
+	if (!skiff_pause_pid_valid(pid, uid))
+		return; // stale: Go replaces it under the lock
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+	userfd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+	mntfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (userfd < 0 || mntfd < 0) {
+		join_error("open namespaces", pid, errno);
+		goto out;
+	}
+	if (setns(userfd, CLONE_NEWUSER) < 0) {
+		join_error("join user namespace", pid, errno);
+		goto out;
+	}
+	if (setns(mntfd, CLONE_NEWNS) < 0) {
+		join_error("join mount namespace", pid, errno);
+		goto out;
+	}
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+		join_error("become root in the user namespace", pid, errno);
+		goto out;
+	}
+	skiff_join_result.pause_pid = pid;
+out:
+	if (userfd >= 0)
+		close(userfd);
+	if (mntfd >= 0)
+		close(mntfd);
+}
+
+__attribute__((constructor)) static void skiff_userns_init(void)
+{
+	uid_t uid;
+
+	if (getenv("_SKIFF_PAUSE") != NULL)
+		do_pause();
+	uid = geteuid();
+	if (uid == 0)
+		return; // real root, or already inside the namespace (a child of skiff unshare, a re-exec)
+	skiff_join_result.uid = uid;
+	skiff_join_result.gid = getegid();
+	if (skiff_runtime_dir(getenv("XDG_RUNTIME_DIR"), "/run/user", getenv("TMPDIR"), uid, skiff_join_result.rundir,
+			      sizeof(skiff_join_result.rundir)) < 0) {
+		skiff_join_result.rundir[0] = '\0';
+		return;
+	}
+	join_pause(skiff_join_result.rundir, uid);
+}
