@@ -4,13 +4,12 @@
 package fuseoverlay
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 
+	"github.com/BurntSushi/toml"
 	"github.com/containers/storage"
-	graphdriver "github.com/containers/storage/drivers"
 	"github.com/containers/storage/types"
 	"github.com/sirupsen/logrus"
 
@@ -38,10 +37,17 @@ func StoreOptions(o Options) (types.StoreOptions, error) {
 	if o.RunRoot != "" {
 		opts.RunRoot = o.RunRoot
 	}
-	if o.Driver != "" {
+	switch {
+	case o.Driver != "":
 		opts.GraphDriverName = o.Driver
 		// Options written for another driver would make this one fail to start.
 		opts.GraphDriverOptions = nil
+	case configuredDriver() == "":
+		// No driver chosen anywhere: let containers/storage keep the driver a store already uses, else
+		// try overlay (native, then fuse-overlayfs), then vfs. DefaultStoreOptions guessed from the
+		// default graph root, which --root may have replaced.
+		opts.GraphDriverName = ""
+		opts.GraphDriverPriority = []string{"overlay", "vfs"}
 	}
 	opts.GraphDriverOptions = append(opts.GraphDriverOptions, o.DriverOptions...)
 	if singleMapping() && !hasOption(opts.GraphDriverOptions, "ignore_chown_errors") {
@@ -51,8 +57,7 @@ func StoreOptions(o Options) (types.StoreOptions, error) {
 	return opts, nil
 }
 
-// Open opens the store described by o. When the driver was not chosen explicitly and overlay cannot work
-// here (neither native overlay nor fuse-overlayfs), it falls back to vfs with a warning.
+// Open opens the store described by o.
 func Open(o Options) (storage.Store, error) {
 	opts, err := StoreOptions(o)
 	if err != nil {
@@ -62,29 +67,41 @@ func Open(o Options) (storage.Store, error) {
 		return nil, err
 	}
 	store, err := storage.GetStore(opts)
-	if err == nil {
-		return store, nil
-	}
-	explicit := o.Driver != "" || os.Getenv("STORAGE_DRIVER") != ""
-	if explicit || opts.GraphDriverName == "vfs" || !driverUnsupported(err) {
-		return nil, fmt.Errorf("open storage %s (driver %s): %w", opts.GraphRoot, opts.GraphDriverName, err)
-	}
-	logrus.Warnf("storage driver %s cannot work here (%v); using vfs, which copies every layer (hint: install fuse-overlayfs)", opts.GraphDriverName, err)
-	o.Driver = "vfs"
-	o.DriverOptions = withoutDriverSpecific(o.DriverOptions)
-	if opts, err = StoreOptions(o); err != nil {
-		return nil, err
-	}
-	store, err = storage.GetStore(opts)
 	if err != nil {
-		return nil, fmt.Errorf("open storage %s (driver vfs): %w", opts.GraphRoot, err)
+		driver := opts.GraphDriverName
+		if driver == "" {
+			driver = strings.Join(opts.GraphDriverPriority, " or ")
+		}
+		return nil, fmt.Errorf("open storage %s (driver %s): %w", opts.GraphRoot, driver, err)
+	}
+	if store.GraphDriverName() == "vfs" && opts.GraphDriverName == "" {
+		logrus.Debugf("storage: overlay is unavailable here (neither native overlay nor fuse-overlayfs); using vfs, which copies every layer")
 	}
 	return store, nil
 }
 
-func driverUnsupported(err error) bool {
-	return errors.Is(err, graphdriver.ErrNotSupported) || errors.Is(err, graphdriver.ErrPrerequisites) ||
-		errors.Is(err, graphdriver.ErrIncompatibleFS)
+// configuredDriver returns the storage driver chosen by STORAGE_DRIVER or a storage.conf, as
+// containers/storage reads them for a rootless user, or "".
+func configuredDriver() string {
+	if d := os.Getenv("STORAGE_DRIVER"); d != "" {
+		return d
+	}
+	var files []string
+	if f := os.Getenv("CONTAINERS_STORAGE_CONF"); f != "" {
+		files = []string{f}
+	} else {
+		if f, err := types.DefaultConfigFile(); err == nil {
+			files = append(files, f)
+		}
+		files = append(files, "/etc/containers/storage.conf", "/usr/share/containers/storage.conf")
+	}
+	for _, f := range files {
+		var conf types.TomlConfig
+		if _, err := toml.DecodeFile(f, &conf); err == nil && conf.Storage.Driver != "" {
+			return conf.Storage.Driver
+		}
+	}
+	return ""
 }
 
 func hasOption(opts []string, key string) bool {
@@ -95,17 +112,6 @@ func hasOption(opts []string, key string) bool {
 		}
 	}
 	return false
-}
-
-// withoutDriverSpecific drops overlay.* options, which vfs rejects.
-func withoutDriverSpecific(opts []string) []string {
-	var out []string
-	for _, o := range opts {
-		if !strings.HasPrefix(o, "overlay.") && !strings.HasPrefix(o, "overlay2.") {
-			out = append(out, o)
-		}
-	}
-	return out
 }
 
 // singleMapping reports whether the namespace maps only the user's own ID.

@@ -1,0 +1,48 @@
+# skiff: rootless, daemonless containers. `make help` lists the targets.
+GO         ?= go
+TAGS       := exclude_graphdriver_btrfs containers_image_openpgp
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     := $(DESTDIR)$(PREFIX)/bin
+VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+GOFLAGS_B  := -tags "$(TAGS)" -ldflags "-X main.version=$(VERSION)"
+TEST_USER  ?= skiff-test
+NOSUB_USER ?= skiff-nosub
+export CGO_ENABLED := 1
+
+.PHONY: help build test test-unit test-e2e bench lint install demo setup clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+build: ## build bin/skiff
+	$(GO) build $(GOFLAGS_B) -o bin/skiff ./cmd/skiff
+
+setup: ## (root) prepare this host: packages, devices, test users, local registry and test images
+	bash hack/setup-host.sh
+
+test: setup build test-unit test-e2e ## (root) set the host up, then run the unit and the rootless end-to-end tests
+
+test-unit: ## run the unit tests
+	$(GO) test -tags "$(TAGS)" -count=1 $$($(GO) list ./... | grep -v /test/)
+
+# The end-to-end tests run as unprivileged users: rootless behaviour is only proven that way.
+test-e2e: build ## (root) run the end-to-end tests as $(TEST_USER) and $(NOSUB_USER)
+	bash hack/test-e2e.sh
+
+bench: setup build ## (root) compare skiff with podman: pull, run and exec times, monitor memory
+	bash hack/bench.sh
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
+	$(GO) vet -tags "$(TAGS)" ./...
+
+install: build ## install skiff into $(DESTDIR)$(PREFIX)
+	install -d $(BINDIR)
+	install -m 0755 bin/skiff $(BINDIR)/skiff
+
+demo: setup build ## (root) build, pull the project's busybox image and run a container in it as $(TEST_USER)
+	bash hack/demo.sh
+
+clean: ## remove build output
+	rm -rf bin

@@ -1,0 +1,160 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	. "github.com/skiffproject/skiff/test/harness"
+)
+
+// The namespace maps root to the user and 1..65536 to the subordinate range from /etc/subuid.
+func TestUnshareMapsSubordinateRange(t *testing.T) {
+	out := Must(t, "unshare", "cat", "/proc/self/uid_map")
+	want := []string{"0", strconv.Itoa(os.Getuid()), "1", "1", "100000", "65536"}
+	if got := strings.Fields(out); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("uid_map inside = %q, want %q", out, want)
+	}
+	if id := Must(t, "unshare", "id", "-u"); id != "0" {
+		t.Fatalf("id -u inside = %q, want 0", id)
+	}
+	env := Must(t, "unshare", "sh", "-c", "echo $CONTAINERS_GRAPHROOT")
+	if !strings.HasSuffix(env, "/containers/storage") {
+		t.Fatalf("CONTAINERS_GRAPHROOT = %q", env)
+	}
+	Expect(t, 7, nil, "unshare", "sh", "-c", "exit 7")
+	Expect(t, 127, []string{"nosuchcommand"}, "unshare", "nosuchcommand")
+}
+
+// Every command joins one namespace, pinned by one pause process.
+func TestCommandsShareOneNamespace(t *testing.T) {
+	a := Must(t, "unshare", "readlink", "/proc/self/ns/user")
+	b := Must(t, "unshare", "readlink", "/proc/self/ns/mnt")
+	if a2 := Must(t, "unshare", "readlink", "/proc/self/ns/user"); a2 != a {
+		t.Fatalf("second command in user namespace %s, first in %s", a2, a)
+	}
+	if b2 := Must(t, "unshare", "readlink", "/proc/self/ns/mnt"); b2 != b {
+		t.Fatalf("second command in mount namespace %s, first in %s", b2, b)
+	}
+}
+
+// Two first commands racing to create the pause process both succeed and end up in the same namespace.
+func TestPauseProcessRace(t *testing.T) {
+	for round := 0; round < 3; round++ {
+		killPause(t)
+		const n = 4
+		var wg sync.WaitGroup
+		results := make([]Result, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i] = Run(t, "unshare", "readlink", "/proc/self/ns/user")
+			}()
+		}
+		wg.Wait()
+		for _, r := range results {
+			if r.Code != 0 {
+				t.Fatalf("racing first command failed:\n%s", r)
+			}
+			if r.Stdout != results[0].Stdout {
+				t.Fatalf("racing commands ended in different namespaces: %q and %q", r.Stdout, results[0].Stdout)
+			}
+		}
+		if got := pauseProcesses(t); len(got) != 1 {
+			t.Fatalf("after the race: %d pause processes %v, want 1", len(got), got)
+		}
+	}
+}
+
+// A pause.pid that names a dead process (or another program) is replaced, not trusted.
+func TestStalePausePID(t *testing.T) {
+	pidFile := Must(t, "info", "--format", "{{.Host.RuntimeDir}}") + "/skiff/pause.pid"
+	killPause(t)
+	// A live process of ours that is not a pause process: sleep.
+	sleep := exec.Command("sleep", "30")
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sleep.Process.Kill(); sleep.Wait() })
+	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(sleep.Process.Pid)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	Must(t, "unshare", "true")
+	pid := Must(t, "info", "--format", "{{.Host.PausePID}}")
+	if pid == strconv.Itoa(sleep.Process.Pid) || pid == "0" {
+		t.Fatalf("pause pid after a stale record = %s", pid)
+	}
+}
+
+// On this kernel a fresh store gets native overlay inside the user namespace. (An existing store keeps the
+// driver it was created with, as Podman's does.)
+func TestInfoReportsNativeOverlay(t *testing.T) {
+	g := Isolated(t)
+	out := Must(t, append(g, "info", "--format", `{{.Store.GraphDriverName}} {{index .Store.GraphStatus "Native Overlay Diff"}} {{.Host.Security.Rootless}} {{.Host.IDMappings.SingleMapping}}`)...)
+	if out != "overlay true true false" {
+		t.Fatalf("info = %q, want native overlay, rootless, full mapping", out)
+	}
+	if opts := Must(t, append(g, "info", "--format", "{{.Store.GraphOptions}}")...); strings.Contains(opts, "mount_program") {
+		t.Fatalf("graph options %s name a mount program: fuse-overlayfs, not native overlay", opts)
+	}
+	full := Must(t, append(g, "info")...)
+	for _, want := range []string{"graphDriverName: overlay", "rootless: true", "uidmap:", "ociRuntimes:"} {
+		if !strings.Contains(full, want) {
+			t.Errorf("info output lacks %q:\n%s", want, full)
+		}
+	}
+}
+
+func TestBadGlobalInput(t *testing.T) {
+	r := Expect(t, 125, []string{"unknown flag: --bogus"}, "--bogus", "info")
+	if n := strings.Count(strings.TrimSpace(r.Stderr), "\n"); n != 0 {
+		t.Fatalf("want one line on stderr, got %d:\n%s", n+1, r.Stderr)
+	}
+	Expect(t, 125, []string{`unknown command "nosuch"`}, "nosuch")
+}
+
+// pauseProcesses lists this user's skiff pause processes.
+func pauseProcesses(t *testing.T) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil || !strings.HasPrefix(string(cmdline), "skiff-pause\x00") {
+			continue
+		}
+		var st syscall.Stat_t
+		if syscall.Stat("/proc/"+e.Name(), &st) == nil && int(st.Uid) == os.Getuid() {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// killPause kills this user's pause processes, so that the next command creates the namespace afresh.
+func killPause(t *testing.T) {
+	t.Helper()
+	for _, pid := range pauseProcesses(t) {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(pauseProcesses(t)) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("pause processes %v did not die", pauseProcesses(t))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
