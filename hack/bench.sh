@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# make bench: skiff against podman on this machine, in one run. Speed and memory targets are checked here,
+# never by a timed test. Each part prints its own table.
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+require_root
+
+cd "$REPO_ROOT"
+[[ -x bin/skiff ]] || die "bin/skiff missing: run make build"
+bash hack/setup-host.sh --distro
+export SKIFF="$REPO_ROOT/bin/skiff"
+for part in pull run; do
+	script="hack/bench-$part.sh"
+	if [[ -f $script ]]; then
+		INFO "benchmark: $part"
+		bash "$script"
+	fi
+done

@@ -1,0 +1,130 @@
+# shellcheck shell=bash
+# Shared preamble for hack/ scripts. Source it first:
+#
+#   . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+#
+# It turns on strict mode, defines INFO/WARN/ERROR, and holds the test bed's
+# constants. Every constant can be overridden from the environment.
+
+set -euo pipefail
+
+# Logging goes to stderr so that stdout stays clean for data.
+INFO() { printf '\e[104m\e[97m[INFO]\e[49m\e[39m %s\n' "$*" >&2; }
+WARN() { printf '\e[103m\e[30m[WARN]\e[49m\e[39m %s\n' "$*" >&2; }
+ERROR() { printf '\e[101m\e[97m[ERROR]\e[49m\e[39m %s\n' "$*" >&2; }
+# Plain output when stderr is not a terminal (CI logs, files).
+if [[ ! -t 2 ]]; then
+	INFO() { printf '[INFO] %s\n' "$*" >&2; }
+	WARN() { printf '[WARN] %s\n' "$*" >&2; }
+	ERROR() { printf '[ERROR] %s\n' "$*" >&2; }
+fi
+
+# die prints an error and exits non-zero.
+die() {
+	ERROR "$*"
+	exit 1
+}
+
+# require_root exits unless the script runs as root.
+require_root() {
+	[[ $(id -u) -eq 0 ]] || die "${0##*/} must run as root"
+}
+
+HACK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$HACK_DIR/.." && pwd)
+export HACK_DIR REPO_ROOT
+
+# Test users.
+: "${TEST_USER:=skiff-test}"   # has subuid/subgid 100000:65536
+: "${NOSUB_USER:=skiff-nosub}" # has no subuid/subgid entry
+: "${SUBID_START:=100000}"
+: "${SUBID_COUNT:=65536}"
+
+# Local registry (Debian's docker-registry, plain HTTP).
+: "${REGISTRY:=127.0.0.1:5000}"
+: "${REGISTRY_NAME:=localhost:5000}" # the name images are referred to by
+: "${REGISTRY_DIR:=/var/tmp/skiff-registry}"
+
+# Test images, as clients name them.
+: "${IMAGE_BUSYBOX:=$REGISTRY_NAME/busybox:latest}"
+: "${IMAGE_LAYERS:=$REGISTRY_NAME/layers:1}"
+: "${IMAGE_DISTRO:=$REGISTRY_NAME/distro:bookworm}"
+
+# Image build cache (OCI layouts, debootstrap rootfs, mkimage binary).
+: "${IMAGES_DIR:=/var/tmp/skiff-images}"
+
+# Build tags every skiff binary needs (see shared/reference/libs.md §7).
+: "${GO_BUILD_TAGS:=exclude_graphdriver_btrfs containers_image_openpgp}"
+
+export TEST_USER NOSUB_USER REGISTRY REGISTRY_NAME REGISTRY_DIR \
+	IMAGE_BUSYBOX IMAGE_LAYERS IMAGE_DISTRO IMAGES_DIR GO_BUILD_TAGS
+
+# as_user USER CMD... runs CMD as USER in / with a clean login-ish
+# environment. XDG_RUNTIME_DIR is passed through only when set by the caller.
+as_user() {
+	local user=$1
+	shift
+	local home
+	home=$(getent passwd "$user" | cut -d: -f6)
+	(
+		cd /
+		exec runuser -u "$user" -- env -i \
+			HOME="$home" USER="$user" LOGNAME="$user" \
+			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			${XDG_RUNTIME_DIR:+XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR"} \
+			"$@"
+	)
+}
+
+# user_runtime_dir USER creates a private 0700 runtime directory owned by
+# USER and prints its path. The caller removes it.
+user_runtime_dir() {
+	local user=$1 dir
+	dir=$(mktemp -d "/tmp/skiff-run-$user.XXXXXX")
+	chown "$user:" "$dir"
+	chmod 0700 "$dir"
+	printf '%s\n' "$dir"
+}
+
+# registry_up succeeds when the registry answers on /v2/.
+registry_up() {
+	curl -fsS -m 2 -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null
+}
+
+# elapsed_since T prints the seconds since T (an $EPOCHREALTIME value).
+elapsed_since() {
+	awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1fs\n", b - a }'
+}
+
+# cgroup2_root prints where the cgroup2 hierarchy that systemd tracks
+# processes in is mounted: /sys/fs/cgroup (unified) or
+# /sys/fs/cgroup/unified (hybrid, as on the project's test machines).
+cgroup2_root() {
+	if [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]; then
+		echo /sys/fs/cgroup
+	else
+		echo /sys/fs/cgroup/unified
+	fi
+}
+
+# user_session_cgroup USER prints USER's stand-in for a logind session scope.
+user_session_cgroup() {
+	printf '%s/user.slice/user-%s.slice/session-skiff.scope\n' "$(cgroup2_root)" "$(id -u "$1")"
+}
+
+# as_user_session USER CMD... runs CMD as USER the way a login session
+# would on a systemd host: in the session cgroup that
+# `setup-host.sh --systemd-user` delegates, with XDG_RUNTIME_DIR=/run/user/UID
+# and the user bus, so that `systemctl --user` and `systemd-run --user
+# --scope` work (a scope needs its caller in a cgroup the user may move).
+as_user_session() {
+	local user=$1 uid cg
+	uid=$(id -u "$user")
+	cg=$(user_session_cgroup "$user")
+	[[ -e $cg/cgroup.procs ]] || die "no session cgroup $cg: run hack/setup-host.sh --systemd-user"
+	(
+		echo "$BASHPID" >"$cg/cgroup.procs"
+		XDG_RUNTIME_DIR=/run/user/$uid
+		as_user "$1" env DBUS_SESSION_BUS_ADDRESS="unix:path=/run/user/$uid/bus" "${@:2}"
+	)
+}

@@ -1,0 +1,529 @@
+#!/bin/bash
+# setup-host.sh prepares this machine as skiff's rootless test bed. Run as
+# root. Idempotent: a second run only checks, and takes a few seconds.
+#
+#   bash hack/setup-host.sh [--distro] [--systemd-user]
+#
+#   --distro        also build and push localhost:5000/distro:bookworm
+#                   (debootstrap; minutes the first time). Same: SKIFF_DISTRO=1
+#   --systemd-user  start a systemd user manager for the test user without
+#                   logind (for `systemctl --user` tests)
+#
+# What it does: installs the Debian packages the tests use, opens /dev/fuse
+# and /dev/net/tun, makes / rshared, sets userns/ping sysctls, creates the
+# users skiff-test (subuid/subgid 100000:65536) and skiff-nosub (none), runs
+# Debian's docker-registry on 127.0.0.1:5000 (data in /var/tmp/skiff-registry)
+# and pushes the test images built by hack/mkimage.
+
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+usage() {
+	sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
+}
+
+WANT_DISTRO=${SKIFF_DISTRO:-0}
+WANT_SYSTEMD_USER=0
+while (($#)); do
+	case $1 in
+	--distro) WANT_DISTRO=1 ;;
+	--systemd-user) WANT_SYSTEMD_USER=1 ;;
+	-h | --help)
+		usage
+		exit 0
+		;;
+	*)
+		usage >&2
+		die "unknown argument: $1"
+		;;
+	esac
+	shift
+done
+
+require_root
+START=$EPOCHREALTIME
+
+# One run at a time: concurrent runs would race on the layouts and users.
+# The daemons started below must not inherit the lock: {lock_fd}>&-.
+exec {lock_fd}>/run/skiff-setup-host.lock
+if ! flock -n "$lock_fd"; then
+	INFO "waiting for another setup-host.sh run to finish"
+	flock "$lock_fd"
+fi
+
+PACKAGES=(
+	runc crun slirp4netns passt fuse-overlayfs uidmap catatonit
+	docker-registry busybox-static iperf3 debootstrap curl socat jq
+	podman # only for `make bench` comparisons
+)
+SYSTEMD_USER_PACKAGES=(systemd dbus-user-session)
+
+MKIMAGE=$IMAGES_DIR/bin/mkimage
+DISTRO_ROOTFS=$IMAGES_DIR/distro-rootfs
+DISTRO_PACKAGES=iproute2,iperf3,curl,procps,socat,ca-certificates
+REGISTRIES_CONF=/etc/containers/registries.conf.d/50-skiff-test-registry.conf
+
+# ---------------------------------------------------------------------------
+# Packages
+
+is_installed() {
+	[[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
+}
+
+ensure_packages() {
+	local missing=() p
+	for p in "$@"; do
+		is_installed "$p" || missing+=("$p")
+	done
+	if ((${#missing[@]} == 0)); then
+		INFO "packages: all $# present"
+		return
+	fi
+	INFO "packages: installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		-o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null
+}
+
+# ---------------------------------------------------------------------------
+# Devices, mount propagation, sysctls
+
+ensure_char_dev() { # PATH MAJOR MINOR
+	local path=$1
+	if [[ ! -c $path ]]; then
+		INFO "devices: creating $path"
+		mkdir -p "$(dirname "$path")"
+		mknod "$path" c "$2" "$3"
+	fi
+	if [[ $(stat -c %a "$path") != 666 ]]; then
+		chmod 0666 "$path"
+		INFO "devices: chmod 0666 $path"
+	fi
+}
+
+ensure_devices() {
+	ensure_char_dev /dev/net/tun 10 200
+	ensure_char_dev /dev/fuse 10 229
+	if [[ $(findmnt -no PROPAGATION /) != shared ]]; then
+		mount --make-rshared /
+		INFO "mounts: / is now rshared"
+	fi
+}
+
+ensure_sysctl() { # KEY VALUE (skipped when the knob does not exist)
+	local key=$1 want=$2 file have
+	file=/proc/sys/${key//.//}
+	[[ -e $file ]] || return 0
+	have=$(tr -s '[:space:]' ' ' <"$file")
+	have=${have% }
+	if [[ $have != "$want" ]]; then
+		sysctl -qw "$key=$want"
+		INFO "sysctl: $key = $want (was $have)"
+	fi
+}
+
+ensure_sysctls() {
+	ensure_sysctl net.ipv4.ping_group_range "0 2147483647"
+	ensure_sysctl kernel.unprivileged_userns_clone 1      # Debian kernels before 6.x
+	ensure_sysctl kernel.apparmor_restrict_unprivileged_userns 0 # Ubuntu 23.10+
+	local max
+	max=$(cat /proc/sys/user/max_user_namespaces)
+	if ((max < 1024)); then
+		ensure_sysctl user.max_user_namespaces 28633
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Users and subordinate ids
+
+ensure_user() {
+	local user=$1 home=/home/$1
+	if ! getent passwd "$user" >/dev/null; then
+		# SUB_*_COUNT=0: useradd must not allocate ids; set_subid decides.
+		useradd --create-home --home-dir "$home" --shell /bin/bash \
+			-K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$user"
+		INFO "users: created $user"
+	fi
+	if [[ $(getent passwd "$user" | cut -d: -f7) != /bin/bash ]]; then
+		usermod --shell /bin/bash "$user"
+	fi
+	home=$(getent passwd "$user" | cut -d: -f6)
+	if [[ ! -d $home ]]; then
+		mkdir -p "$home"
+		chown "$user:" "$home"
+		chmod 0750 "$home"
+	fi
+}
+
+# set_subid FILE USER [START:COUNT] leaves exactly that one entry for USER
+# (by name or uid) in FILE, or none when no range is given.
+set_subid() {
+	local file=$1 user=$2 range=${3:-} uid current want tmp
+	uid=$(id -u "$user")
+	touch "$file"
+	current=$(grep -E "^($user|$uid):" "$file" || true)
+	want=${range:+$user:$range}
+	[[ $current == "$want" ]] && return 0
+	tmp=$(mktemp "$file.XXXXXX")
+	grep -vE "^($user|$uid):" "$file" >"$tmp" || true
+	[[ -n $want ]] && printf '%s\n' "$want" >>"$tmp"
+	chmod 0644 "$tmp"
+	mv "$tmp" "$file"
+	INFO "users: $file: ${want:-no entry for $user}"
+}
+
+# warn_subid_overlap FILE USER warns when another entry overlaps USER's range.
+warn_subid_overlap() {
+	local file=$1 user=$2
+	awk -F: -v u="$user" -v s="$SUBID_START" -v c="$SUBID_COUNT" \
+		'$1 != u && NF == 3 && $2 < s + c && s < $2 + $3 { print }' "$file" |
+		while read -r line; do
+			WARN "users: $file: '$line' overlaps $user's range"
+		done
+}
+
+ensure_users() {
+	ensure_user "$TEST_USER"
+	ensure_user "$NOSUB_USER"
+	local f
+	for f in /etc/subuid /etc/subgid; do
+		set_subid "$f" "$TEST_USER" "$SUBID_START:$SUBID_COUNT"
+		set_subid "$f" "$NOSUB_USER"
+		warn_subid_overlap "$f" "$TEST_USER"
+	done
+	INFO "users: $TEST_USER (uid $(id -u "$TEST_USER"), subids $SUBID_START:$SUBID_COUNT), $NOSUB_USER (uid $(id -u "$NOSUB_USER"), no subids)"
+}
+
+# ---------------------------------------------------------------------------
+# Registry
+
+write_if_changed() { # FILE MODE, content on stdin
+	local file=$1 mode=$2 tmp
+	tmp=$(mktemp)
+	cat >"$tmp"
+	if [[ -f $file ]] && cmp -s "$tmp" "$file"; then
+		rm -f "$tmp"
+		return 1
+	fi
+	mkdir -p "$(dirname "$file")"
+	install -m "$mode" "$tmp" "$file"
+	rm -f "$tmp"
+	INFO "wrote $file"
+}
+
+ensure_registry() {
+	local cfg=$REGISTRY_DIR/config.yml pidfile=$REGISTRY_DIR/registry.pid
+	local log=$REGISTRY_DIR/registry.log pid="" changed=0
+	mkdir -p "$REGISTRY_DIR/data"
+	write_if_changed "$cfg" 0644 <<-EOF && changed=1
+		# Written by hack/setup-host.sh: skiff's test registry.
+		version: 0.1
+		log:
+		  level: warn
+		  accesslog:
+		    disabled: true
+		storage:
+		  filesystem:
+		    rootdirectory: $REGISTRY_DIR/data
+		  delete:
+		    enabled: true
+		http:
+		  addr: $REGISTRY
+		  secret: skiff-test-registry-not-a-secret
+	EOF
+
+	[[ -f $pidfile ]] && pid=$(<"$pidfile")
+	if [[ -n $pid ]] && ! grep -qs docker-registry "/proc/$pid/cmdline"; then
+		pid=""
+	fi
+	if registry_up; then
+		if ((changed)) && [[ -n $pid ]]; then
+			INFO "registry: config changed, restarting pid $pid"
+			kill "$pid"
+			wait_gone "$pid"
+		else
+			INFO "registry: http://$REGISTRY/v2/ answers${pid:+ (pid $pid)}"
+			return
+		fi
+	elif [[ -n $pid ]]; then
+		WARN "registry: pid $pid does not answer, restarting it (log: $log)"
+		kill "$pid"
+		wait_gone "$pid"
+	fi
+
+	INFO "registry: starting docker-registry on $REGISTRY (data $REGISTRY_DIR/data, log $log)"
+	# env -i: docker-registry reads REGISTRY_* variables as config overrides,
+	# and common.sh exports REGISTRY_DIR and REGISTRY_NAME.
+	setsid nohup env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		docker-registry serve "$cfg" </dev/null >>"$log" 2>&1 {lock_fd}>&- &
+	echo $! >"$pidfile"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		registry_up && break
+		if ! kill -0 "$(<"$pidfile")" 2>/dev/null; then
+			tail -n 20 "$log" >&2
+			die "registry: docker-registry exited"
+		fi
+		sleep 0.1
+	done
+	registry_up || die "registry: no answer on http://$REGISTRY/v2/ after 10s (log: $log)"
+	INFO "registry: up (pid $(<"$pidfile"))"
+}
+
+wait_gone() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	die "pid $1 did not exit"
+}
+
+ensure_registries_conf() {
+	write_if_changed "$REGISTRIES_CONF" 0644 <<-EOF || true
+		# Written by hack/setup-host.sh: skiff's test registry speaks plain HTTP.
+		[[registry]]
+		location = "localhost:5000"
+		insecure = true
+
+		[[registry]]
+		location = "127.0.0.1:5000"
+		insecure = true
+	EOF
+}
+
+# ---------------------------------------------------------------------------
+# Test images
+
+find_go() {
+	if command -v go >/dev/null; then
+		command -v go
+	elif [[ -x /usr/local/go/bin/go ]]; then
+		echo /usr/local/go/bin/go
+	else
+		die "images: no Go toolchain (go not in PATH nor /usr/local/go/bin)"
+	fi
+}
+
+ensure_mkimage() {
+	if [[ -x $MKIMAGE ]] && [[ -z $(find "$HACK_DIR/mkimage" "$REPO_ROOT/go.mod" "$REPO_ROOT/go.sum" \
+		-newer "$MKIMAGE" -print -quit) ]]; then
+		return
+	fi
+	INFO "images: building $MKIMAGE"
+	mkdir -p "$(dirname "$MKIMAGE")"
+	(cd "$REPO_ROOT" && CGO_ENABLED=1 "$(find_go)" build -tags "$GO_BUILD_TAGS" -o "$MKIMAGE" ./hack/mkimage)
+}
+
+# registry_has NAME TAG succeeds when the registry serves a manifest for it.
+registry_has() {
+	curl -fsS -m 10 -o /dev/null \
+		-H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
+		"http://$REGISTRY/v2/$1/manifests/$2" 2>/dev/null
+}
+
+ensure_images() {
+	ensure_mkimage
+	"$MKIMAGE" -registry "$REGISTRY" -out "$IMAGES_DIR/layouts" busybox layers
+}
+
+# debian_mirror prints the Debian mirror apt uses for bookworm.
+debian_mirror() {
+	local m
+	m=$(
+		shopt -s nullglob
+		awk '
+			/^[[:space:]]*$/ { if (uri != "" && suites ~ /(^| )bookworm( |$)/) { print uri; exit } uri = ""; suites = ""; next }
+			tolower($1) == "uris:" { uri = $2 }
+			tolower($1) == "suites:" { $1 = ""; suites = $0 " " }
+			END { if (uri != "" && suites ~ /(^| )bookworm( |$)/) print uri }
+		' /etc/apt/sources.list.d/*.sources | head -n 1
+	)
+	if [[ -z $m && -f /etc/apt/sources.list ]]; then
+		m=$(sed -nE 's/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([^[:space:]]+)[[:space:]]+bookworm[[:space:]].*/\2/p' \
+			/etc/apt/sources.list | head -n 1)
+	fi
+	echo "${m:-http://deb.debian.org/debian}"
+}
+
+ensure_distro_rootfs() {
+	if [[ -f $DISTRO_ROOTFS/.skiff-debootstrap-done ]]; then
+		INFO "distro: reusing rootfs $DISTRO_ROOTFS"
+		return
+	fi
+	local mirror tmp
+	mirror=$(debian_mirror)
+	tmp=$DISTRO_ROOTFS.tmp
+	rm -rf "$tmp" "$DISTRO_ROOTFS"
+	INFO "distro: debootstrap --variant=minbase bookworm from $mirror (log: $IMAGES_DIR/debootstrap.log)"
+	mkdir -p "$IMAGES_DIR"
+	if ! debootstrap --variant=minbase --include="$DISTRO_PACKAGES" bookworm "$tmp" "$mirror" \
+		>"$IMAGES_DIR/debootstrap.log" 2>&1; then
+		tail -n 30 "$IMAGES_DIR/debootstrap.log" >&2
+		die "distro: debootstrap failed"
+	fi
+	# Smaller image: no package lists, caches or logs.
+	chroot "$tmp" apt-get clean
+	rm -rf "$tmp"/var/lib/apt/lists/* "$tmp"/var/cache/apt/*.bin \
+		"$tmp"/var/log/*.log "$tmp"/var/log/apt/* "$tmp"/tmp/* "$tmp"/var/tmp/*
+	printf 'bookworm\n' >"$tmp/etc/hostname"
+	printf 'nameserver 10.0.2.3\n' >"$tmp/etc/resolv.conf"
+	touch "$tmp/.skiff-debootstrap-done"
+	mv "$tmp" "$DISTRO_ROOTFS"
+	INFO "distro: rootfs ready ($(du -sh "$DISTRO_ROOTFS" | cut -f1))"
+}
+
+ensure_distro_image() {
+	ensure_mkimage
+	local layout=$IMAGES_DIR/layouts/distro reuse=(-reuse)
+	# A layout older than mkimage may have been packed by buggy code:
+	# repack it from the cached rootfs (the push is skipped if the digest
+	# did not change).
+	if [[ -f $layout/index.json && $layout/index.json -ot $MKIMAGE ]]; then
+		reuse=()
+	fi
+	if ((${#reuse[@]})) && registry_has distro bookworm; then
+		INFO "distro: $REGISTRY/distro:bookworm already in the registry"
+		return
+	fi
+	if ((${#reuse[@]} == 0)) || [[ ! -f $layout/index.json ]]; then
+		ensure_distro_rootfs
+	fi
+	# -reuse: the layout of an earlier run is pushed as it is.
+	"$MKIMAGE" -registry "$REGISTRY" -out "$IMAGES_DIR/layouts" -rootfs "$DISTRO_ROOTFS" "${reuse[@]}" distro
+}
+
+# ---------------------------------------------------------------------------
+# systemd user manager without logind
+
+systemd_user_env() {
+	local uid=$1
+	printf '%s\n' "XDG_RUNTIME_DIR=/run/user/$uid" "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$uid/bus"
+}
+
+# ensure_session_cgroup stands in for logind's session scope: a cgroup
+# beside user@UID.service, with user-UID.slice/cgroup.procs delegated, so the
+# user manager may move the user's processes into transient scopes
+# (systemd-run --user --scope). Without logind and a system systemd, the
+# manager cannot ask PID 1 to do that move for it. Used by as_user_session.
+ensure_session_cgroup() {
+	local session slice
+	session=$(user_session_cgroup "$TEST_USER")
+	slice=$(dirname "$session")
+	mkdir -p "$session"
+	chown "$TEST_USER:" "$slice/cgroup.procs" "$session" "$session/cgroup.procs"
+}
+
+# systemd_user_state prints `systemctl --user is-system-running` for TEST_USER.
+systemd_user_state() {
+	local uid env=()
+	uid=$(id -u "$TEST_USER")
+	mapfile -t env < <(systemd_user_env "$uid")
+	as_user "$TEST_USER" env "${env[@]}" timeout 5 systemctl --user is-system-running 2>/dev/null || true
+}
+
+ensure_systemd_user() {
+	ensure_packages "${SYSTEMD_USER_PACKAGES[@]}"
+	local uid state cg runtime unified
+	uid=$(id -u "$TEST_USER")
+	# systemd uses the cgroup2 hierarchy to track processes: the cgroup2
+	# root in unified mode, /sys/fs/cgroup/unified in hybrid mode.
+	unified=$(cgroup2_root)
+	[[ $(stat -fc %T "$unified" 2>/dev/null) == cgroup2fs ]] ||
+		die "systemd-user: no cgroup2 hierarchy (neither /sys/fs/cgroup nor /sys/fs/cgroup/unified)"
+	# sd_booted(): without it `systemctl --user is-system-running` says
+	# "offline" even with the manager up.
+	mkdir -p /run/systemd/system
+	ensure_session_cgroup
+
+	state=$(systemd_user_state)
+	if [[ $state == running || $state == degraded ]]; then
+		INFO "systemd-user: manager for $TEST_USER already $state"
+		return
+	fi
+
+	cg=$unified/user.slice/user-$uid.slice/user@$uid.service
+	mkdir -p "$cg"
+	# Delegate: the user manager creates its own sub-cgroups.
+	chown "$TEST_USER:" "$cg" "$cg"/cgroup.procs "$cg"/cgroup.threads "$cg"/cgroup.subtree_control
+	runtime=/run/user/$uid
+	mkdir -p "$runtime"
+	chown "$TEST_USER:" "$runtime"
+	chmod 0700 "$runtime"
+
+	local log=/var/tmp/skiff-systemd-user.log
+	INFO "systemd-user: starting systemd --user for $TEST_USER in $cg (log: $log)"
+	# The root shell moves itself into the delegated cgroup, then becomes
+	# the user manager; setsid detaches it from this script's session.
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	setsid nohup bash -c 'echo $$ >"$1/cgroup.procs" && exec runuser -u "$2" -- env -i \
+		HOME="$3" USER="$2" LOGNAME="$2" SHELL=/bin/bash \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		XDG_RUNTIME_DIR="$4" DBUS_SESSION_BUS_ADDRESS="unix:path=$4/bus" \
+		/lib/systemd/systemd --user' \
+		systemd-user "$cg" "$TEST_USER" "$(getent passwd "$TEST_USER" | cut -d: -f6)" "$runtime" \
+		</dev/null >>"$log" 2>&1 {lock_fd}>&- &
+	local pid=$! i
+	for ((i = 0; i < 150; i++)); do
+		state=$(systemd_user_state)
+		[[ $state == running || $state == degraded ]] && break
+		if ! kill -0 "$pid" 2>/dev/null; then
+			tail -n 30 "$log" >&2
+			die "systemd-user: systemd --user exited"
+		fi
+		sleep 0.2
+	done
+	if [[ $state != running && $state != degraded ]]; then
+		tail -n 30 "$log" >&2
+		die "systemd-user: manager state '${state:-no answer}' after 30s"
+	fi
+	echo "$pid" >/run/user/"$uid"/skiff-systemd-user.pid
+	INFO "systemd-user: manager pid $pid is $state"
+	if [[ $state == degraded ]]; then
+		local env=()
+		mapfile -t env < <(systemd_user_env "$uid")
+		as_user "$TEST_USER" env "${env[@]}" systemctl --user --failed --no-legend --plain 2>&1 |
+			while read -r line; do WARN "systemd-user: failed unit: $line"; done
+	fi
+}
+
+# ---------------------------------------------------------------------------
+
+summary() {
+	local catalog
+	catalog=$(curl -fsS -m 5 "http://$REGISTRY/v2/_catalog" | jq -r '.repositories | join(" ")')
+	INFO "summary (took $(elapsed_since "$START")):"
+	{
+		printf '  users:     %s (uid %s, subuid/subgid %s)  %s (uid %s, none)\n' \
+			"$TEST_USER" "$(id -u "$TEST_USER")" "$(grep "^$TEST_USER:" /etc/subuid | cut -d: -f2-)" \
+			"$NOSUB_USER" "$(id -u "$NOSUB_USER")"
+		printf '  registry:  http://%s (%s), data %s\n' "$REGISTRY" "$REGISTRY_NAME" "$REGISTRY_DIR/data"
+		local repo tags
+		for repo in $catalog; do
+			tags=$(curl -fsS -m 5 "http://$REGISTRY/v2/$repo/tags/list" | jq -r '.tags | sort | join(",")')
+			printf '  image:     %s/%s:{%s}\n' "$REGISTRY_NAME" "$repo" "$tags"
+		done
+		printf '  devices:   %s\n' "$(stat -c '%n %a' /dev/net/tun /dev/fuse | paste -sd' ')"
+		printf '  userns:    user.max_user_namespaces=%s  ping_group_range=%s\n' \
+			"$(cat /proc/sys/user/max_user_namespaces)" "$(tr -s '\t' ' ' </proc/sys/net/ipv4/ping_group_range)"
+		if ((WANT_SYSTEMD_USER)); then
+			printf '  systemd:   user manager for %s: %s (XDG_RUNTIME_DIR=/run/user/%s)\n' \
+				"$TEST_USER" "$(systemd_user_state)" "$(id -u "$TEST_USER")"
+		fi
+	} >&2
+}
+
+ensure_packages "${PACKAGES[@]}"
+ensure_devices
+ensure_sysctls
+ensure_users
+ensure_registry
+ensure_registries_conf
+ensure_images
+if ((WANT_DISTRO)); then
+	ensure_distro_image
+fi
+if ((WANT_SYSTEMD_USER)); then
+	ensure_systemd_user
+fi
+summary
