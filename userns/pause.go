@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/containers/storage/pkg/ioutils"
 	"github.com/sirupsen/logrus"
@@ -235,6 +236,11 @@ func StopPause() error {
 	if err == nil && pausePIDValid(pid, os.Geteuid()) {
 		if err := unix.Kill(pid, unix.SIGKILL); err != nil && !errors.Is(err, unix.ESRCH) {
 			return fmt.Errorf("stop pause process %d: %w", pid, err)
+		}
+		// SIGKILL is delivered asynchronously: return once the process is gone, so that the caller's next
+		// command creates a fresh namespace instead of joining a dying one.
+		for deadline := time.Now().Add(2 * time.Second); pausePIDValid(pid, os.Geteuid()) && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
 		}
 	}
 	if err := os.Remove(PausePIDFile()); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -11,5 +11,15 @@ func commands() []*cli.Command {
 		unshareCommand(),
 		systemCommand(),
 		// image verbs (image/ package)
+		imageCommand(),
+		pullCommand(),
+		imagesCommand(),
+		rmiCommand(),
+		tagCommand(),
+		untagCommand(),
+		historyCommand(),
+		inspectCommand(),
+		loginCommand(),
+		logoutCommand(),
 	}
 }

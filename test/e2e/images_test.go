@@ -169,7 +169,7 @@ func TestTagUntagRmi(t *testing.T) {
 			t.Errorf("images after tag lacks %s:\n%s", want, out)
 		}
 	}
-	Must(t, append(g, "untag", "mybox:v1")...)
+	Must(t, append(g, "untag", "mybox:v1", "mybox:v1")...)
 	// Removing one of several names only untags.
 	r := Run(t, append(g, "rmi", "localhost/other:2")...)
 	if r.Code != 0 || !strings.Contains(r.Stdout, "Untagged: localhost/other:2") || strings.Contains(r.Stdout, "Deleted:") {
