@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/containers/image/v5 v5.36.2
 	github.com/containers/storage v1.59.1
+	github.com/moby/profiles/seccomp v0.1.0
 	github.com/opencontainers/runtime-tools v0.9.0
 	github.com/rootless-containers/rootlesskit/v2 v2.3.6
 	github.com/urfave/cli/v2 v2.27.7
