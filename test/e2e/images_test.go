@@ -229,4 +229,3 @@ func oneLine(t *testing.T, r Result) {
 		t.Fatalf("want one line on stderr, got %d:\n%s", n+1, r.Stderr)
 	}
 }
-
