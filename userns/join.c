@@ -113,7 +113,7 @@ static void join_error(const char *what, pid_t pid, int err)
 
 static void join_pause(const char *rundir, uid_t uid)
 {
-	char path[PATH_MAX], buf[32];
+	char path[PATH_MAX], cwd[PATH_MAX], buf[32];
 	int fd, userfd, mntfd;
 	ssize_t n;
 	pid_t pid;
@@ -144,10 +144,18 @@ static void join_pause(const char *rundir, uid_t uid)
 		join_error("join user namespace", pid, errno);
 		goto out;
 	}
+	// setns(CLONE_NEWNS) moves the working directory to the new namespace's root: come back to the same
+	// path, which the namespace (a copy of the host's mounts) also has, so relative paths keep working.
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		cwd[0] = '\0';
 	if (setns(mntfd, CLONE_NEWNS) < 0) {
 		join_error("join mount namespace", pid, errno);
 		goto out;
 	}
+	// A directory that exists only in the host's namespace (a mount made after the namespace was created
+	// on a host whose / is not shared) leaves the process at /; that is all the namespace can offer.
+	if (cwd[0] != '\0')
+		(void) !chdir(cwd);
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
 		join_error("become root in the user namespace", pid, errno);
 		goto out;

@@ -158,3 +158,17 @@ func killPause(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Joining the namespace keeps the working directory, so relative paths mean what the user meant.
+func TestWorkingDirectoryKept(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(Binary, "unshare", "pwd")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("skiff unshare pwd in %s: %v", dir, err)
+	}
+	if got := strings.TrimSpace(string(out)); got != dir {
+		t.Fatalf("working directory inside = %q, want %q", got, dir)
+	}
+}
