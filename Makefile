@@ -13,7 +13,7 @@ export CGO_ENABLED := 1
 .PHONY: help build test test-unit test-e2e bench lint install demo setup clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 build: ## build bin/skiff
 	$(GO) build $(GOFLAGS_B) -o bin/skiff ./cmd/skiff
@@ -37,7 +37,7 @@ lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
 	$(GO) vet -tags "$(TAGS)" ./...
 
-install: build ## install skiff into $(DESTDIR)$(PREFIX)
+install: build install-systemd ## install skiff, its Quadlet user generator and skiff-restart.service into $(DESTDIR)$(PREFIX)
 	install -d $(BINDIR)
 	install -m 0755 bin/skiff $(BINDIR)/skiff
 
@@ -46,3 +46,5 @@ demo: setup build ## (root) build, pull the project's busybox image and run a co
 
 clean: ## remove build output
 	rm -rf bin
+
+include systemd.mk

@@ -21,5 +21,7 @@ func commands() []*cli.Command {
 		inspectCommand(),
 		loginCommand(),
 		logoutCommand(),
+		// systemd verbs
+		quadletCommand(),
 	}
 }
