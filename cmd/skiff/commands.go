@@ -21,6 +21,8 @@ func commands() []*cli.Command {
 		inspectCommand(),
 		loginCommand(),
 		logoutCommand(),
+		// volume verbs
+		volumeCommand(),
 		// systemd verbs
 		quadletCommand(),
 	}

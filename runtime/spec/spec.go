@@ -68,6 +68,9 @@ type Options struct {
 	SingleMapping bool // only the user's own ID is mapped (no subuids): devpts gets no gid=5
 	Annotations   map[string]string
 
+	// IDMappings give the container a user namespace of its own (keep-id, nomap, --uidmap): userns.go.
+	IDMappings IDMappings
+
 	NoNewPrivileges bool  // also set by --security-opt no-new-privileges
 	ShmSize         int64 // bytes of the /dev/shm tmpfs; 0 = 64 MiB
 }
@@ -142,6 +145,9 @@ func Generate(o Options) (*rspec.Spec, error) {
 	}
 
 	if err := setMounts(&g, &o, sec); err != nil {
+		return nil, err
+	}
+	if err := setIDMappings(g.Config, &o); err != nil {
 		return nil, err
 	}
 

@@ -1,0 +1,301 @@
+// Package volume keeps the user's named volumes and turns a container's mount specs (package
+// mountflag) into OCI mounts.
+//
+// # Store
+//
+// Volumes live in the user's storage, where Podman keeps them: <graphroot>/volumes/NAME/_data is the
+// data, <graphroot>/volumes/NAME/volume.json the metadata. The layout is plain files, so volumes
+// survive skiff upgrades and a reset of the container state. Every change takes the store's lock (a
+// flock on volumes/.lock) and is atomic for a killed command: a volume is built in a hidden directory
+// and renamed into place, metadata is replaced by rename, and removal renames the volume out of the way
+// before deleting it; hidden leftovers are cleared by the next change. Readers (ls, inspect) never lock.
+//
+// # Containers
+//
+// The store does not know containers: [Store.Users], which the container lifecycle supplies from its
+// records, says which containers use a volume (volume rm refuses those, naming them; prune skips them;
+// dangling= asks). A container's mounts are recorded as []mountflag.Spec. The lifecycle calls:
+//
+//  1. When it reads the flags of create and run, before opening the store: mountflag.Parse (every
+//     -v, --mount, --tmpfs and --volumes-from; a bad one is one line, exit 125, nothing created) and
+//     [CheckSpecs] (volume-opt= values).
+//  2. At create, once the image is resolved: mountflag.Inherit for each --volumes-from container (its
+//     recorded specs), mountflag.AddImageVolumes with the keys of the image config's Volumes, then
+//     [Store.Prepare], which names anonymous volumes and creates missing named ones. Record the specs
+//     Prepare returns in the container; if the create fails afterwards, call the undo it returned.
+//  3. At each start, with the root file system mounted and the process user resolved (after keep-id's
+//     account, see runtime/spec.AddAccount): [Store.Mounts] with a [Target] (the rootfs, the user's
+//     container IDs, and the container's ID maps if it has its own user namespace). Append the mounts it
+//     returns to spec.Options.Mounts. If Mounts succeeded, one [Store.Release] is owed: call it in the
+//     clean-up of that run (the container stopped, or the start failed later).
+//  4. At rm -v, and for run --rm, after the container's record is gone: [Store.RemoveAnonymous] with
+//     its specs. Plain rm keeps anonymous volumes (they become dangling), as in Podman.
+package volume
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/containers/storage/pkg/ioutils"
+	"golang.org/x/sys/unix"
+
+	"github.com/skiffproject/skiff/volume/mountflag"
+)
+
+// Errors callers branch on with errors.Is.
+var (
+	// ErrNoSuchVolume: no volume has the name (Podman's wording).
+	ErrNoSuchVolume = errors.New("no such volume")
+	// ErrExists: create of a name that is taken.
+	ErrExists = errors.New("volume already exists")
+	// ErrInUse: remove of a volume that containers use.
+	ErrInUse = errors.New("volume is being used")
+	// ErrInvalid: a bad name, label, option or filter; nothing was changed.
+	ErrInvalid = mountflag.ErrInvalid
+)
+
+// DriverLocal is the only volume driver.
+const DriverLocal = "local"
+
+// Files and directories of the store.
+const (
+	dataDir    = "_data"
+	metaFile   = "volume.json"
+	lockFile   = ".lock"
+	tmpPrefix  = ".tmp-" // a volume being created
+	gonePrefix = ".rm-"  // a volume being removed
+)
+
+// Volume is one volume's metadata.
+type Volume struct {
+	Name      string            `json:"name"`
+	Driver    string            `json:"driver"`
+	CreatedAt time.Time         `json:"createdAt"`
+	Labels    map[string]string `json:"labels"`
+	// Options are the local driver's -o options: type, device and o.
+	Options map[string]string `json:"options"`
+	// Anonymous volumes were created for one container (-v /path, an image VOLUME); rm -v removes them.
+	Anonymous bool `json:"anonymous,omitempty"`
+	// UID and GID own the volume's root when o=uid=,gid= set them (else -1: the first container decides).
+	UID int `json:"uid"`
+	GID int `json:"gid"`
+	// NeedsCopyUp: the next container that mounts the volume fills it with the image's content at the
+	// mount point, if the volume is empty. NeedsChown: it gives the volume's root the owner and mode of
+	// that directory (else the container user's IDs).
+	NeedsCopyUp bool `json:"needsCopyUp"`
+	NeedsChown  bool `json:"needsChown"`
+	// MountCount counts the running containers of a volume with a mount of its own (-o type=tmpfs); the
+	// mount goes when it drops to 0.
+	MountCount uint `json:"mountCount"`
+
+	// mountpoint is <store>/NAME/_data; set when read.
+	mountpoint string
+}
+
+// Mountpoint returns the volume's data directory, which containers bind-mount.
+func (v *Volume) Mountpoint() string { return v.mountpoint }
+
+// Users lists the containers (names, else IDs) that use the volume called name, whatever their state.
+type Users func(name string) ([]string, error)
+
+// Store is the user's volume store.
+type Store struct {
+	dir string
+	// Users says which containers use a volume; nil means none do. Remove, Prune and the dangling filter
+	// consult it, and so does RemoveAnonymous.
+	Users Users
+	// RemoveUsers removes containers by name or ID for Remove with force, as Podman's volume rm -f does;
+	// nil makes a forced removal of a volume in use fail.
+	RemoveUsers func(names []string) error
+}
+
+// Open opens the volume store of the storage whose graph root is graphRoot, creating it if needed.
+func Open(graphRoot string) (*Store, error) {
+	if graphRoot == "" || !filepath.IsAbs(graphRoot) {
+		return nil, fmt.Errorf("volume store: graph root %q is not an absolute path", graphRoot)
+	}
+	dir := filepath.Join(graphRoot, "volumes")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create volume store %s: %w", dir, err)
+	}
+	return &Store{dir: dir}, nil
+}
+
+// Dir returns the directory that holds the volumes.
+func (s *Store) Dir() string { return s.dir }
+
+func (s *Store) path(name string) string { return filepath.Join(s.dir, name) }
+
+// Get returns the volume called name.
+func (s *Store) Get(name string) (*Volume, error) {
+	if err := mountflag.ValidateVolumeName(name); err != nil {
+		return nil, fmt.Errorf("%w %s", ErrNoSuchVolume, name)
+	}
+	return s.read(name)
+}
+
+// Exists reports whether a volume called name exists.
+func (s *Store) Exists(name string) (bool, error) {
+	_, err := s.Get(name)
+	if errors.Is(err, ErrNoSuchVolume) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// read reads the metadata of volume name. A directory without metadata is not a volume.
+func (s *Store) read(name string) (*Volume, error) {
+	b, err := os.ReadFile(filepath.Join(s.path(name), metaFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w %s", ErrNoSuchVolume, name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read volume %s: %w", name, err)
+	}
+	v := &Volume{}
+	if err := json.Unmarshal(b, v); err != nil {
+		return nil, fmt.Errorf("read volume %s: %s: %w", name, filepath.Join(s.path(name), metaFile), err)
+	}
+	v.Name = name
+	v.mountpoint = filepath.Join(s.path(name), dataDir)
+	return v, nil
+}
+
+// write replaces the metadata of v atomically, in dir (the volume's directory, or the hidden one it is
+// built in).
+func writeMeta(dir string, v *Volume) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode volume %s: %w", v.Name, err)
+	}
+	if err := ioutils.AtomicWriteFile(filepath.Join(dir, metaFile), append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write volume %s: %w", v.Name, err)
+	}
+	return nil
+}
+
+func (s *Store) save(v *Volume) error { return writeMeta(s.path(v.Name), v) }
+
+// names lists the volumes in the store, sorted; hidden directories (being created or removed) and
+// directories without metadata are left out.
+func (s *Store) names() ([]string, error) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, fmt.Errorf("list volumes in %s: %w", s.dir, err)
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(s.dir, e.Name(), metaFile)); err == nil {
+			out = append(out, e.Name())
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// All returns every volume, sorted by name.
+func (s *Store) All() ([]*Volume, error) {
+	names, err := s.names()
+	if err != nil {
+		return nil, err
+	}
+	var out []*Volume
+	for _, n := range names {
+		v, err := s.read(n)
+		if errors.Is(err, ErrNoSuchVolume) {
+			continue // removed meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// users asks the Users hook, which may be nil.
+func (s *Store) users(name string) ([]string, error) {
+	if s.Users == nil {
+		return nil, nil
+	}
+	u, err := s.Users(name)
+	if err != nil {
+		return nil, fmt.Errorf("find the containers using volume %s: %w", name, err)
+	}
+	return u, nil
+}
+
+// crashPoint marks the steps of a change where a killed command must leave a consistent store; the
+// tests kill a helper process there.
+var crashPoint = func(step string) {}
+
+// storeLock is the held store lock.
+type storeLock struct{ f *os.File }
+
+// lock takes the store's lock, waiting for it, and clears what killed commands left behind.
+func (s *Store) lock() (*storeLock, error) {
+	path := filepath.Join(s.dir, lockFile)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock volume store: %w", err)
+	}
+	for {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		if !errors.Is(err, unix.EINTR) {
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock volume store %s: %w", path, err)
+	}
+	s.sweep()
+	return &storeLock{f: f}, nil
+}
+
+func (l *storeLock) unlock() {
+	if l != nil && l.f != nil {
+		l.f.Close()
+		l.f = nil
+	}
+}
+
+// sweep removes the hidden directories of creates and removals that were killed; the caller holds the
+// lock, so none of them is in progress.
+func (s *Store) sweep() {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if e.IsDir() && (strings.HasPrefix(e.Name(), tmpPrefix) || strings.HasPrefix(e.Name(), gonePrefix)) {
+			_ = removeTree(filepath.Join(s.dir, e.Name()))
+		}
+	}
+}
+
+// invalidf returns an error of class ErrInvalid whose text is only the message.
+func invalidf(format string, a ...any) error {
+	return mountflag.Invalid(fmt.Sprintf(format, a...))
+}
+
+// removeTree removes dir, first unmounting anything a killed command left mounted on its data.
+func removeTree(dir string) error {
+	data := filepath.Join(dir, dataDir)
+	for i := 0; i < 8 && isMountpoint(data); i++ {
+		if err := unix.Unmount(data, unix.MNT_DETACH); err != nil {
+			return fmt.Errorf("unmount %s: %w", data, err)
+		}
+	}
+	return os.RemoveAll(dir)
+}
