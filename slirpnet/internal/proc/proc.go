@@ -1,0 +1,137 @@
+// Package proc names and stops the helper processes of a container's network. A helper is recorded by
+// PID and start time, and signalled through a pidfd opened after the start time was checked, so a PID
+// that the kernel has given to another process is never signalled.
+package proc
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Record identifies one helper process.
+type Record struct {
+	// Name is what the helper is (slirp4netns, pasta, netkeeper), for messages.
+	Name string `json:"name"`
+	PID  int    `json:"pid"`
+	// Start is field 22 of /proc/PID/stat: the start time in clock ticks after boot.
+	Start uint64 `json:"start"`
+}
+
+// Identify records the live process pid as name.
+func Identify(name string, pid int) (Record, error) {
+	st, err := StartTime(pid)
+	if err != nil {
+		return Record{}, fmt.Errorf("%s (pid %d): %w", name, pid, err)
+	}
+	return Record{Name: name, PID: pid, Start: st}, nil
+}
+
+// StartTime reads the start time of pid from /proc/PID/stat.
+func StartTime(pid int) (uint64, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces and parentheses: fields are counted after the last ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, fmt.Errorf("parse /proc/%d/stat", pid)
+	}
+	f := strings.Fields(string(b[i+1:]))
+	// f[0] is field 3 (state); starttime is field 22.
+	if len(f) < 20 {
+		return 0, fmt.Errorf("parse /proc/%d/stat: %d fields", pid, len(f)+2)
+	}
+	return strconv.ParseUint(f[19], 10, 64)
+}
+
+// Open returns a pidfd for the recorded process, or nil when it has exited or its PID now belongs to
+// another process.
+func (r Record) Open() (*os.File, error) {
+	fd, err := unix.PidfdOpen(r.PID, 0)
+	if errors.Is(err, unix.ESRCH) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pidfd_open %s (pid %d): %w", r.Name, r.PID, err)
+	}
+	f := os.NewFile(uintptr(fd), "pidfd:"+r.Name)
+	// The pidfd pins the process: if the start time still matches now, it is the recorded one.
+	if st, err := StartTime(r.PID); err != nil || st != r.Start {
+		f.Close()
+		return nil, nil
+	}
+	if Exited(f, 0) {
+		f.Close()
+		return nil, nil
+	}
+	return f, nil
+}
+
+// Alive reports whether the recorded process still runs.
+func (r Record) Alive() bool {
+	f, err := r.Open()
+	if f != nil {
+		f.Close()
+	}
+	return err == nil && f != nil
+}
+
+// Stop sends SIGTERM to the recorded process, waits up to grace for it to exit and then kills it. A
+// process that is gone already is not an error.
+func (r Record) Stop(grace time.Duration) error {
+	f, err := r.Open()
+	if err != nil || f == nil {
+		return err
+	}
+	defer f.Close()
+	if err := unix.PidfdSendSignal(int(f.Fd()), unix.SIGTERM, nil, 0); err != nil && !errors.Is(err, unix.ESRCH) {
+		return fmt.Errorf("stop %s (pid %d): %w", r.Name, r.PID, err)
+	}
+	if Exited(f, grace) {
+		return nil
+	}
+	if err := unix.PidfdSendSignal(int(f.Fd()), unix.SIGKILL, nil, 0); err != nil && !errors.Is(err, unix.ESRCH) {
+		return fmt.Errorf("kill %s (pid %d): %w", r.Name, r.PID, err)
+	}
+	if !Exited(f, 2*time.Second) {
+		return fmt.Errorf("kill %s (pid %d): still running", r.Name, r.PID)
+	}
+	return nil
+}
+
+// Exited waits up to timeout for the process behind pidfd to exit and reports whether it did. A pidfd
+// becomes readable when its process exits, reaped or not.
+func Exited(pidfd *os.File, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		ms := int(time.Until(deadline) / time.Millisecond)
+		if ms < 0 {
+			ms = 0
+		}
+		fds := []unix.PollFd{{Fd: int32(pidfd.Fd()), Events: unix.POLLIN}}
+		n, err := unix.Poll(fds, ms)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		return err == nil && n > 0
+	}
+}
+
+// OpenPID returns a pidfd for pid, with a message naming what the process is when that fails.
+func OpenPID(what string, pid int) (*os.File, error) {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if errors.Is(err, unix.ESRCH) {
+		return nil, fmt.Errorf("%s (pid %d) has exited", what, pid)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pidfd_open %s (pid %d): %w", what, pid, err)
+	}
+	return os.NewFile(uintptr(fd), "pidfd:"+what), nil
+}
