@@ -21,9 +21,30 @@ func commands() []*cli.Command {
 		inspectCommand(),
 		loginCommand(),
 		logoutCommand(),
+		// container verbs
+		containerCommand(),
+		createCommand(),
+		startCommand(),
+		runCommand(),
+		psCommand(),
+		stopCommand(),
+		killCommand(),
+		rmCommand(),
+		logsCommand(),
+		execCommand(),
+		attachCommand(),
+		waitCommand(),
+		topCommand(),
+		renameCommand(),
+		restartCommand(),
+		pauseCommand(),
+		unpauseCommand(),
+		cpCommand(),
+		exportCommand(),
+		// systemd verbs
+		generateCommand(),
+		quadletCommand(),
 		// volume verbs
 		volumeCommand(),
-		// systemd verbs
-		quadletCommand(),
 	}
 }

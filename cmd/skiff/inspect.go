@@ -25,6 +25,7 @@ type inspector struct {
 // will sit in front of images, as in Podman.
 func inspectors() []inspector {
 	return []inspector{
+		containerInspector(),
 		{kind: "image", find: func(c *cli.Context, store storage.Store, name string) (any, error) {
 			return image.Inspect(c.Context, store, name)
 		}},

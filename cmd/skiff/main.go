@@ -51,9 +51,11 @@ func newApp() *cli.App {
 		Version:                versionString(),
 		EnableBashCompletion:   true,
 		UseShortOptionHandling: true,
-		HideHelpCommand:        true,
-		Flags:                  globalFlags(),
-		Before:                 setupLogging,
+		// -e A=1,2 is one variable: repeatable flags take each value whole, as Podman's do.
+		DisableSliceFlagSeparator: true,
+		HideHelpCommand:           true,
+		Flags:                     globalFlags(),
+		Before:                    setupLogging,
 		// Exit codes are decided in main; never let urfave/cli call os.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands:       commands(),

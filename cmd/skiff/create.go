@@ -1,0 +1,154 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/containers/image/v5/types"
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiffproject/skiff/container"
+)
+
+func createCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "create",
+		Usage:     "create a container without starting it",
+		ArgsUsage: "IMAGE [COMMAND [ARG...]]\n\nEXAMPLE:\n   skiff create --name web localhost:5000/busybox httpd -f",
+		Flags:     createFlags(),
+		Action: func(c *cli.Context) error {
+			o, err := createOptions(c)
+			if err != nil {
+				return err
+			}
+			e, done, err := openEngine(c)
+			if err != nil {
+				return err
+			}
+			defer done()
+			ctr, err := e.Create(c.Context, o)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(c.App.Writer, ctr.ID)
+			return nil
+		},
+	}
+}
+
+// createFlags are the flags of create and run (run adds its own).
+func createFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "name", Usage: "assign `NAME` to the container"},
+		&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "keep STDIN open"},
+		&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-TTY"},
+		&cli.BoolFlag{Name: "rm", Usage: "remove the container when it exits"},
+		&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment `NAME=VALUE` (NAME alone copies it from skiff's environment)"},
+		&cli.StringSliceFlag{Name: "env-file", Usage: "read environment variables from `FILE` (NAME=VALUE lines)"},
+		&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working `DIR` inside the container"},
+		&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "run as `USER[:GROUP]` (name or number)"},
+		&cli.StringFlag{Name: "entrypoint", Usage: "override the image's ENTRYPOINT with `CMD` (\"\" clears it)"},
+		&cli.StringFlag{Name: "hostname", Usage: "container host `NAME` (default: the short ID)"},
+		&cli.BoolFlag{Name: "init", Usage: "run an init (catatonit) as PID 1 that forwards signals and reaps zombies"},
+		&cli.BoolFlag{Name: "read-only", Usage: "mount the root file system read-only (with tmpfs on /run, /tmp, /var/tmp)"},
+		&cli.StringSliceFlag{Name: "cap-add", Usage: "add `CAPABILITY` (comma separated, or ALL)"},
+		&cli.StringSliceFlag{Name: "cap-drop", Usage: "drop `CAPABILITY` (comma separated, or ALL)"},
+		&cli.BoolFlag{Name: "privileged", Usage: "give the container every capability of the user's namespace, no seccomp, the host's devices"},
+		&cli.StringSliceFlag{Name: "security-opt", Usage: "security `OPTION` (seccomp=unconfined|FILE, no-new-privileges, mask=, unmask=, …)"},
+		&cli.StringSliceFlag{Name: "label", Aliases: []string{"l"}, Usage: "set metadata `KEY=VALUE`"},
+		&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to `FILE`"},
+		&cli.BoolFlag{Name: "replace", Usage: "remove an existing container with the same name first"},
+		&cli.StringFlag{Name: "pull", Value: container.PullMissing, Usage: "pull the image: `POLICY` always, missing, never or newer"},
+		&cli.StringFlag{Name: "stop-signal", Usage: "`SIGNAL` that stops the container (default: the image's, else SIGTERM)"},
+		&cli.UintFlag{Name: "stop-timeout", Value: 10, Usage: "`SECONDS` to wait after the stop signal before SIGKILL"},
+		&cli.StringFlag{Name: "log-driver", Value: "k8s-file", Usage: "where output goes: `DRIVER` k8s-file, journald or none"},
+		&cli.StringSliceFlag{Name: "ulimit", Usage: "resource limit `NAME=SOFT[:HARD]` (nofile=1024:2048)"},
+		&cli.BoolFlag{Name: "tls-verify", Value: true, Usage: "require HTTPS and verify certificates when pulling"},
+		&cli.StringFlag{Name: "authfile", Usage: "registry credentials `FILE` for pulling"},
+	}
+}
+
+// createOptions maps the flags of create and run to container.CreateOptions; every value is checked
+// here, before the store is opened.
+func createOptions(c *cli.Context) (container.CreateOptions, error) {
+	if c.NArg() == 0 {
+		return container.CreateOptions{}, fmt.Errorf("%s: no image given: use %s [OPTIONS] IMAGE [COMMAND [ARG...]]", c.Command.Name, c.Command.HelpName)
+	}
+	env, err := container.ParseEnv(c.StringSlice("env"), c.StringSlice("env-file"), os.LookupEnv)
+	if err != nil {
+		return container.CreateOptions{}, err
+	}
+	labels, err := container.ParseLabels(c.StringSlice("label"))
+	if err != nil {
+		return container.CreateOptions{}, err
+	}
+	pull, err := container.ParsePullPolicy(c.String("pull"))
+	if err != nil {
+		return container.CreateOptions{}, err
+	}
+	if _, err := container.ParseLogDriver(c.String("log-driver")); err != nil {
+		return container.CreateOptions{}, err
+	}
+	if s := c.String("stop-signal"); s != "" {
+		if _, err := container.ParseSignal(s); err != nil {
+			return container.CreateOptions{}, fmt.Errorf("--stop-signal: %w", err)
+		}
+	}
+	o := container.CreateOptions{
+		Image:         c.Args().First(),
+		Command:       c.Args().Tail(),
+		Name:          c.String("name"),
+		Env:           env,
+		WorkingDir:    c.String("workdir"),
+		User:          c.String("user"),
+		Hostname:      c.String("hostname"),
+		Labels:        labels,
+		Terminal:      c.Bool("tty"),
+		Interactive:   c.Bool("interactive"),
+		AutoRemove:    c.Bool("rm"),
+		Init:          c.Bool("init"),
+		ReadOnly:      c.Bool("read-only"),
+		Privileged:    c.Bool("privileged"),
+		CapAdd:        splitCommas(c.StringSlice("cap-add")),
+		CapDrop:       splitCommas(c.StringSlice("cap-drop")),
+		SecurityOpts:  c.StringSlice("security-opt"),
+		Ulimits:       c.StringSlice("ulimit"),
+		StopSignal:    c.String("stop-signal"),
+		LogDriver:     c.String("log-driver"),
+		Pull:          pull,
+		PullWriter:    os.Stderr,
+		Replace:       c.Bool("replace"),
+		CIDFile:       c.String("cidfile"),
+		Runtime:       c.String("runtime"),
+		CreateCommand: os.Args,
+	}
+	if o.Replace && o.Name == "" {
+		return o, errors.New("--replace needs --name: it replaces the container of that name")
+	}
+	if c.IsSet("entrypoint") {
+		o.Entrypoint, o.EntrypointSet = c.String("entrypoint"), true
+	}
+	if c.IsSet("stop-timeout") {
+		t := c.Uint("stop-timeout")
+		o.StopTimeout = &t
+	}
+	o.System.AuthFile = c.String("authfile")
+	if c.IsSet("tls-verify") && !c.Bool("tls-verify") {
+		o.System.SkipTLSVerify = types.OptionalBoolTrue
+	}
+	return o, nil
+}
+
+func splitCommas(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}

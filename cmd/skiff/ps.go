@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/report"
+)
+
+func psCommand() *cli.Command { return psCommandNamed("ps", nil) }
+
+// psCommandNamed is ps under another name: `skiff container ls`.
+func psCommandNamed(name string, aliases []string) *cli.Command {
+	return &cli.Command{
+		Name:      name,
+		Aliases:   aliases,
+		Usage:     "list containers (running ones unless -a)",
+		ArgsUsage: "\n\nEXAMPLE:\n   skiff ps -a --filter status=exited --format '{{.Names}} {{.Status}}'",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "show every container, not only running ones"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the IDs"},
+			&cli.BoolFlag{Name: "latest", Aliases: []string{"l"}, Usage: "show only the most recently created container"},
+			&cli.IntFlag{Name: "last", Aliases: []string{"n"}, Value: -1, Usage: "show the `N` most recently created containers"},
+			&cli.BoolFlag{Name: "no-trunc", Usage: "do not shorten IDs and commands"},
+			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "show the size of each container's writable layer"},
+			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "keep containers matching `KEY=VALUE` (name, id, status, label, ancestor)"},
+			&cli.StringFlag{Name: "format", Usage: "Go `TEMPLATE` for each row, \"table ...\" or json"},
+			&cli.BoolFlag{Name: "noheading", Usage: "do not print the column headers"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return fmt.Errorf("ps takes no arguments, got %q", c.Args().First())
+			}
+			o := container.ListOptions{
+				All:     c.Bool("all"),
+				Filters: c.StringSlice("filter"),
+				Size:    c.Bool("size"),
+				NoTrunc: c.Bool("no-trunc"),
+			}
+			if n := c.Int("last"); n > 0 {
+				o.Last, o.All = n, true
+			}
+			if c.Bool("latest") {
+				o.Last, o.All = 1, true
+			}
+			format := c.String("format")
+			var tmpl *report.Template
+			if format != "" {
+				var err error
+				if tmpl, err = report.Parse(format, psHeaders); err != nil {
+					return err
+				}
+			}
+			e, done, err := openEngine(c)
+			if err != nil {
+				return err
+			}
+			defer done()
+			rows, err := e.List(o)
+			if err != nil {
+				return err
+			}
+			if c.Bool("quiet") {
+				for _, r := range rows {
+					fmt.Fprintln(c.App.Writer, r.ID)
+				}
+				return nil
+			}
+			if tmpl == nil {
+				f := "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+				if o.Size {
+					f += "\t{{.Size}}"
+				}
+				if c.Bool("noheading") {
+					f = strings.TrimPrefix(f, "table ")
+				}
+				if tmpl, err = report.Parse(f, psHeaders); err != nil {
+					return err
+				}
+				if c.Bool("noheading") {
+					// Keep the table's alignment without its header.
+					tmpl, err = report.Parse("table "+f, psHeaders)
+					if err != nil {
+						return err
+					}
+					return executeNoHeader(c, tmpl, rows)
+				}
+			}
+			data := make([]any, len(rows))
+			for i := range rows {
+				data[i] = rows[i]
+			}
+			return tmpl.Execute(c.App.Writer, data)
+		},
+	}
+}
+
+// psHeaders are Podman's column names for ps fields.
+var psHeaders = map[string]string{
+	"ID":           "CONTAINER ID",
+	"CreatedHuman": "CREATED",
+	"CreatedAt":    "CREATED AT",
+	"RunningFor":   "CREATED",
+	"Names":        "NAMES",
+	"Image":        "IMAGE",
+	"ImageID":      "IMAGE ID",
+}
+
+// executeNoHeader renders a table and drops its first line.
+func executeNoHeader(c *cli.Context, tmpl *report.Template, rows []container.Row) error {
+	data := make([]any, len(rows))
+	for i := range rows {
+		data[i] = rows[i]
+	}
+	var b strings.Builder
+	if err := tmpl.Execute(&b, data); err != nil {
+		return err
+	}
+	_, rest, _ := strings.Cut(b.String(), "\n")
+	_, err := fmt.Fprint(c.App.Writer, rest)
+	return err
+}

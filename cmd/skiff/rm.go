@@ -1,0 +1,67 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiffproject/skiff/container"
+)
+
+func rmCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "rm",
+		Usage:     "remove containers",
+		ArgsUsage: "CONTAINER [CONTAINER...]\n\nEXAMPLE:\n   skiff rm -f web",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "stop a running container first (SIGKILL)"},
+			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "also remove the container's anonymous volumes"},
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove every container"},
+			&cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "ignore containers that do not exist"},
+			&cli.StringSliceFlag{Name: "cidfile", Usage: "read the container ID from `FILE`"},
+		},
+		Action: func(c *cli.Context) error {
+			names, err := targets(c, c.Bool("all"), c.StringSlice("cidfile"))
+			if err != nil {
+				return err
+			}
+			e, done, err := openEngine(c)
+			if err != nil {
+				return err
+			}
+			defer done()
+			if c.Bool("all") {
+				rows, err := e.List(container.ListOptions{All: true, NoTrunc: true})
+				if err != nil {
+					return err
+				}
+				for _, r := range rows {
+					names = append(names, r.ID)
+				}
+			}
+			o := container.RemoveOptions{Force: c.Bool("force"), Volumes: c.Bool("volumes")}
+			var errs []error
+			code := exitEngine
+			for _, name := range names {
+				if err := e.Remove(c.Context, name, o); err != nil {
+					if errors.Is(err, container.ErrNoSuchContainer) {
+						if c.Bool("ignore") {
+							continue
+						}
+						code = 1 // Podman: a container was not found
+					} else if errors.Is(err, container.ErrRunning) && code != 1 {
+						code = 2 // Podman: a container is running
+					}
+					errs = append(errs, err)
+					continue
+				}
+				fmt.Fprintln(c.App.Writer, name)
+			}
+			if err := multiError(c, errs); err != nil {
+				return withCode(code, err)
+			}
+			return nil
+		},
+	}
+}

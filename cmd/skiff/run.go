@@ -1,0 +1,72 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiffproject/skiff/container"
+)
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "create and start a container; in the foreground its exit code is skiff's",
+		ArgsUsage: "IMAGE [COMMAND [ARG...]]\n\nEXAMPLE:\n   skiff run --rm -it localhost:5000/busybox sh",
+		Flags: append(createFlags(),
+			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run in the background and print the container ID"},
+			&cli.StringFlag{Name: "detach-keys", Value: container.DefaultDetachKeys, Usage: "key `SEQUENCE` that detaches from the container (\"\" disables it)"},
+			&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "forward the signals skiff receives to the container"},
+		),
+		Action: func(c *cli.Context) error {
+			o, err := createOptions(c)
+			if err != nil {
+				return err
+			}
+			keys, err := container.DetachKeys(c.String("detach-keys"))
+			if err != nil {
+				return err
+			}
+			e, done, err := openEngine(c)
+			if err != nil {
+				return err
+			}
+			defer done()
+			ro := container.RunOptions{
+				Create: o,
+				Detach: c.Bool("detach"),
+				Attach: container.AttachOptions{
+					Streams:    container.Streams{In: os.Stdin, Out: c.App.Writer, Err: c.App.ErrWriter},
+					DetachKeys: keys,
+					SigProxy:   c.Bool("sig-proxy"),
+				},
+			}
+			ctr, code, err := e.Run(c.Context, ro)
+			if errors.Is(err, container.ErrDetached) {
+				return nil
+			}
+			if err != nil {
+				return withCode(startExitCode(err), err)
+			}
+			if ro.Detach {
+				fmt.Fprintln(c.App.Writer, ctr.ID)
+				return nil
+			}
+			return withCode(code, nil)
+		},
+	}
+}
+
+// startExitCode is Docker's exit code for a container that could not be started: 127 when its command
+// does not exist, 126 when it cannot be executed, 125 for any other failure.
+func startExitCode(err error) int {
+	switch {
+	case errors.Is(err, container.ErrCommandNotFound):
+		return exitNotFound
+	case errors.Is(err, container.ErrCommandNotExecutable):
+		return exitCannotRun
+	}
+	return exitEngine
+}

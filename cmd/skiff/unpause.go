@@ -1,0 +1,47 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiffproject/skiff/container"
+)
+
+func unpauseCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "unpause",
+		Usage:     "thaw paused containers",
+		ArgsUsage: "CONTAINER [CONTAINER...]",
+		Flags:     []cli.Flag{&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "unpause every paused container"}},
+		Action: func(c *cli.Context) error {
+			names, err := targets(c, c.Bool("all"), nil)
+			if err != nil {
+				return err
+			}
+			e, done, err := openEngine(c)
+			if err != nil {
+				return err
+			}
+			defer done()
+			if c.Bool("all") {
+				rows, err := e.List(container.ListOptions{NoTrunc: true, Filters: []string{"status=paused"}})
+				if err != nil {
+					return err
+				}
+				for _, r := range rows {
+					names = append(names, r.ID)
+				}
+			}
+			var errs []error
+			for _, name := range names {
+				if _, err := e.Unpause(c.Context, name); err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				fmt.Fprintln(c.App.Writer, name)
+			}
+			return multiError(c, errs)
+		},
+	}
+}

@@ -1,0 +1,174 @@
+// Package container implements skiff's container lifecycle: create, start, run, stop, kill, remove,
+// wait, logs, exec, attach, list, inspect, top, rename, restart, pause, cp, export and prune.
+//
+// A container is a containers/storage container (its ID, its unique names and its rootfs layer) plus
+// skiff's record of it, a JSON file in the storage container's persistent directory that holds the
+// configuration and the state. The record is replaced atomically (a temporary file and a rename) and
+// only under the container's lock, a flock on a file in the user's runtime directory; readers never
+// lock. Each running container has a monitor (package runtime/monitor) that writes the exit code to an
+// exit file next to the record, so the state a reader computes from the record, the exit file and the
+// processes' start times is right even when a command was killed half-way: every command that changes
+// a container first repairs what such a command left behind (see sync.go).
+package container
+
+import (
+	"errors"
+	"time"
+
+	"github.com/containers/storage"
+
+	"github.com/skiffproject/skiff/runtime/oci"
+)
+
+// Statuses of a container, as Podman names them.
+const (
+	StatusCreated  = "created"
+	StatusRunning  = "running"
+	StatusPaused   = "paused"
+	StatusStopping = "stopping"
+	StatusExited   = "exited"
+)
+
+// Errors callers branch on with errors.Is.
+var (
+	// ErrNoSuchContainer: a name or ID matches no container (Podman's wording). It also matches
+	// storage.ErrContainerUnknown, the "not known" sentinel the inspect dispatcher checks.
+	ErrNoSuchContainer error = noSuchContainer{}
+	// ErrRunning: the operation needs a container that is not running.
+	ErrRunning = errors.New("container is running")
+	// ErrNotRunning: the operation needs a running container.
+	ErrNotRunning = errors.New("container is not running")
+	// ErrAmbiguous: an ID prefix matches more than one container.
+	ErrAmbiguous = errors.New("more than one container matches")
+	// ErrDetached: an attached session ended because the user typed the detach keys.
+	ErrDetached = errors.New("detached from the container")
+)
+
+type noSuchContainer struct{}
+
+func (noSuchContainer) Error() string        { return "no such container" }
+func (noSuchContainer) Is(target error) bool { return target == storage.ErrContainerUnknown }
+
+// Config is what a container was created with. It does not change after create, except Name.
+type Config struct {
+	Name string `json:"name"`
+	// Image is the image as the user named it; ImageID and ImageName what it resolved to.
+	Image     string `json:"image"`
+	ImageID   string `json:"imageId"`
+	ImageName string `json:"imageName"`
+	// Entrypoint and Cmd after merging the flags with the image's config; the process runs
+	// Entrypoint followed by Cmd.
+	Entrypoint []string          `json:"entrypoint"`
+	Cmd        []string          `json:"cmd"`
+	Env        []string          `json:"env"`
+	WorkingDir string            `json:"workingDir"`
+	User       string            `json:"user"`
+	Hostname   string            `json:"hostname"`
+	Labels     map[string]string `json:"labels"`
+	// Annotations from the image, passed to the runtime.
+	Annotations map[string]string `json:"annotations,omitempty"`
+
+	Terminal    bool `json:"terminal"`
+	Interactive bool `json:"interactive"`
+	AutoRemove  bool `json:"autoRemove"`
+	Init        bool `json:"init"`
+	ReadOnly    bool `json:"readOnly"`
+	Privileged  bool `json:"privileged"`
+
+	CapAdd       []string `json:"capAdd,omitempty"`
+	CapDrop      []string `json:"capDrop,omitempty"`
+	SecurityOpts []string `json:"securityOpts,omitempty"`
+	Ulimits      []string `json:"ulimits,omitempty"`
+
+	StopSignal  string `json:"stopSignal"`
+	StopTimeout uint   `json:"stopTimeout"`
+	LogDriver   string `json:"logDriver"`
+	// RestartPolicy is recorded for inspect; skiff has no daemon to apply it.
+	RestartPolicy string `json:"restartPolicy"`
+	// Runtime is the OCI runtime chosen at create ("" = the default).
+	Runtime string `json:"runtime,omitempty"`
+	// CreateCommand is the command line that created the container.
+	CreateCommand []string  `json:"createCommand,omitempty"`
+	Created       time.Time `json:"created"`
+}
+
+// State is what happened to a container since it was created.
+type State struct {
+	Status string `json:"status"`
+	// Pid is the container's init as the host sees it; PidStart its start time (clock ticks since
+	// boot, /proc/PID/stat field 22) and BootID the boot it belongs to, so a recycled PID is never
+	// taken for the container.
+	Pid        int    `json:"pid,omitempty"`
+	PidStart   uint64 `json:"pidStart,omitempty"`
+	MonitorPid int    `json:"monitorPid,omitempty"`
+	MonStart   uint64 `json:"monitorStart,omitempty"`
+	BootID     string `json:"bootId,omitempty"`
+	// Token tells one run of the container from the next: the monitor writes it into the exit file
+	// and the clean-up command checks it.
+	Token      string    `json:"token,omitempty"`
+	ExitCode   int       `json:"exitCode"`
+	Error      string    `json:"error,omitempty"`
+	StartedAt  time.Time `json:"startedAt"`
+	FinishedAt time.Time `json:"finishedAt"`
+	// Mounted is set before the rootfs is mounted and cleared after it is unmounted; RuntimeCreated
+	// likewise brackets the runtime's state for the container. Both tell a repair what to undo.
+	Mounted        bool `json:"mounted,omitempty"`
+	RuntimeCreated bool `json:"runtimeCreated,omitempty"`
+	RestartCount   int  `json:"restartCount"`
+}
+
+// Container is a container's record together with its storage identity.
+type Container struct {
+	ID     string `json:"id"`
+	Config Config `json:"config"`
+	State  State  `json:"state"`
+	// Incomplete marks a storage container without a record: a create was killed before writing it.
+	Incomplete bool `json:"-"`
+	// Storage is the containers/storage view of the container.
+	Storage *storage.Container `json:"-"`
+}
+
+// Name returns the container's name.
+func (c *Container) Name() string {
+	if c.Config.Name != "" {
+		return c.Config.Name
+	}
+	if c.Storage != nil && len(c.Storage.Names) > 0 {
+		return c.Storage.Names[0]
+	}
+	return ""
+}
+
+// Command returns the process the container runs: entrypoint then command.
+func (c *Container) Command() []string {
+	return append(append([]string{}, c.Config.Entrypoint...), c.Config.Cmd...)
+}
+
+// Engine runs containers in one store with one OCI runtime.
+type Engine struct {
+	store storage.Store
+	opts  EngineOptions
+	rts   map[string]*oci.Runtime
+}
+
+// EngineOptions configure an Engine.
+type EngineOptions struct {
+	// Runtime is --runtime: a name or a path ("" picks crun or runc).
+	Runtime string
+	// GlobalArgs are skiff's global flags that select this store (--root, --runroot, …); the
+	// monitor's clean-up command repeats them.
+	GlobalArgs []string
+	// Executable is skiff's own binary, for the clean-up command ("" = /proc/self/exe, which in the
+	// monitor is skiff).
+	Executable string
+	// StateDir holds the container locks ("" = the user's skiff state directory in the runtime dir).
+	StateDir string
+}
+
+// New returns an engine working on store.
+func New(store storage.Store, opts EngineOptions) *Engine {
+	return &Engine{store: store, opts: opts}
+}
+
+// Store returns the engine's store.
+func (e *Engine) Store() storage.Store { return e.store }

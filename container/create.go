@@ -1,0 +1,395 @@
+package container
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	istorage "github.com/containers/image/v5/storage"
+	"github.com/containers/storage"
+	"github.com/docker/docker/pkg/namesgenerator"
+	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/sirupsen/logrus"
+
+	"github.com/skiffproject/skiff/image"
+	"github.com/skiffproject/skiff/runtime/monitor"
+	"github.com/skiffproject/skiff/runtime/spec"
+)
+
+// CreateOptions describe a container to create; they mirror `skiff create` and `skiff run` flags.
+type CreateOptions struct {
+	Image   string
+	Command []string // after the image on the command line; replaces the image's CMD
+	Name    string
+	// Entrypoint replaces the image's ENTRYPOINT when EntrypointSet ("" clears it).
+	Entrypoint    string
+	EntrypointSet bool
+	// Env holds NAME=VALUE pairs already parsed (ParseEnv); they override the image's.
+	Env        []string
+	WorkingDir string
+	User       string
+	Hostname   string
+	Labels     map[string]string
+
+	Terminal, Interactive, AutoRemove, Init, ReadOnly, Privileged bool
+
+	CapAdd, CapDrop, SecurityOpts, Ulimits []string
+
+	StopSignal  string // "" = the image's, else SIGTERM
+	StopTimeout *uint  // nil = 10 seconds
+	LogDriver   string // "" = k8s-file
+
+	// Pull is the pull policy (ParsePullPolicy); PullWriter gets the pull progress; System the
+	// registry settings.
+	Pull       string
+	PullWriter io.Writer
+	System     image.SystemOptions
+
+	// Replace removes a container of the same name first (--replace).
+	Replace bool
+	// CIDFile receives the new container's ID; it must not exist.
+	CIDFile string
+
+	// Runtime is --runtime ("" = the engine's).
+	Runtime string
+
+	CreateCommand []string
+}
+
+// defaultStopTimeout is Podman's and Docker's.
+const defaultStopTimeout = 10
+
+// Create creates a container and returns it in state created. Every argument is checked before anything
+// is stored: on error nothing is left behind.
+func (e *Engine) Create(ctx context.Context, o CreateOptions) (*Container, error) {
+	c, l, err := e.create(ctx, o)
+	l.unlock()
+	return c, err
+}
+
+// create is Create that returns with the new container's lock held (nil on error).
+func (e *Engine) create(ctx context.Context, o CreateOptions) (*Container, *lock, error) {
+	cfg, err := e.prepare(ctx, &o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.CIDFile != "" {
+		if _, err := os.Lstat(o.CIDFile); err == nil {
+			return nil, nil, fmt.Errorf("container ID file %s already exists: remove it or choose another --cidfile", o.CIDFile)
+		}
+	}
+	if o.Replace && o.Name != "" {
+		if err := e.replace(ctx, o.Name); err != nil {
+			return nil, nil, err
+		}
+	}
+	id, err := newID()
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := e.lockID(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc, err := e.createStorage(id, cfg)
+	if err != nil {
+		l.unlock()
+		e.removeLock(id)
+		return nil, nil, err
+	}
+	cfg.Name = sc.Names[0]
+	if cfg.Hostname == "" {
+		cfg.Hostname = id[:12]
+	}
+	c := &Container{ID: id, Config: *cfg, State: State{Status: StatusCreated}, Storage: sc}
+	if _, err := e.store.ContainerDirectory(id); err == nil {
+		err = e.save(c)
+	}
+	if err == nil && o.CIDFile != "" {
+		err = writeCIDFile(o.CIDFile, id)
+	}
+	if err != nil {
+		_ = e.store.DeleteContainer(id)
+		l.unlock()
+		e.removeLock(id)
+		return nil, nil, err
+	}
+	return c, l, nil
+}
+
+// createStorage creates the storage container, under the requested name or a generated one.
+func (e *Engine) createStorage(id string, cfg *Config) (*storage.Container, error) {
+	for try := 0; ; try++ {
+		name := cfg.Name
+		if name == "" {
+			name = namesgenerator.GetRandomName(try / 3)
+		}
+		// An --rm container is volatile, as Podman makes it: c/storage skips the fsyncs, and the
+		// container does not outlive a reboot.
+		sc, err := e.store.CreateContainer(id, []string{name}, cfg.ImageID, "", "", &storage.ContainerOptions{Volatile: cfg.AutoRemove})
+		if err == nil {
+			return sc, nil
+		}
+		if errors.Is(err, storage.ErrDuplicateName) {
+			if cfg.Name != "" {
+				// c/storage's message is Podman's: `the container name "x" is already in use by ID.
+				// You have to remove that container to be able to reuse that name: that name is
+				// already in use`.
+				return nil, err
+			}
+			if try < 10 {
+				continue
+			}
+		}
+		return nil, fmt.Errorf("create container from image %s: %w", shortID(cfg.ImageID), err)
+	}
+}
+
+// prepare resolves the image (pulling it if the policy says so) and builds the configuration.
+func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error) {
+	if o.Image == "" {
+		return nil, errors.New("no image given: skiff create IMAGE [COMMAND [ARG...]]")
+	}
+	if o.Name != "" {
+		if err := ValidateName(o.Name); err != nil {
+			return nil, err
+		}
+	}
+	policy, err := ParsePullPolicy(o.Pull)
+	if err != nil {
+		return nil, err
+	}
+	logDriver, err := ParseLogDriver(o.LogDriver)
+	if err != nil {
+		return nil, err
+	}
+	if logDriver == monitor.LogJournald {
+		if _, err := os.Stat(monitor.JournalSocket); err != nil {
+			return nil, fmt.Errorf("--log-driver journald: %s is missing (is systemd-journald running? use --log-driver k8s-file)", monitor.JournalSocket)
+		}
+	}
+	if o.StopSignal != "" {
+		if _, err := ParseSignal(o.StopSignal); err != nil {
+			return nil, fmt.Errorf("--stop-signal: %w", err)
+		}
+	}
+	img, err := e.resolveImage(ctx, o, policy)
+	if err != nil {
+		return nil, err
+	}
+	ic, err := imageConfig(ctx, e.store, img.ID)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &Config{
+		Name:          o.Name,
+		Image:         o.Image,
+		ImageID:       img.ID,
+		ImageName:     imageName(img, o.Image),
+		Entrypoint:    ic.Entrypoint,
+		Cmd:           ic.Cmd,
+		Env:           MergeEnv(ic.Env, o.Env),
+		WorkingDir:    ic.WorkingDir,
+		User:          ic.User,
+		Hostname:      o.Hostname,
+		Labels:        map[string]string{},
+		Terminal:      o.Terminal,
+		Interactive:   o.Interactive,
+		AutoRemove:    o.AutoRemove,
+		Init:          o.Init,
+		ReadOnly:      o.ReadOnly,
+		Privileged:    o.Privileged,
+		CapAdd:        o.CapAdd,
+		CapDrop:       o.CapDrop,
+		SecurityOpts:  o.SecurityOpts,
+		Ulimits:       o.Ulimits,
+		StopSignal:    "SIGTERM",
+		StopTimeout:   defaultStopTimeout,
+		LogDriver:     logDriver,
+		RestartPolicy: "no",
+		Runtime:       o.Runtime,
+		CreateCommand: o.CreateCommand,
+		Created:       time.Now(),
+	}
+	for k, v := range ic.Labels {
+		cfg.Labels[k] = v
+	}
+	for k, v := range o.Labels {
+		cfg.Labels[k] = v
+	}
+	if o.EntrypointSet {
+		cfg.Entrypoint = nil
+		if o.Entrypoint != "" {
+			cfg.Entrypoint = []string{o.Entrypoint}
+		}
+		// Docker: a new entrypoint drops the image's CMD.
+		cfg.Cmd = nil
+	}
+	if len(o.Command) > 0 {
+		cfg.Cmd = o.Command
+	}
+	if o.WorkingDir != "" {
+		cfg.WorkingDir = o.WorkingDir
+	}
+	if o.User != "" {
+		cfg.User = o.User
+	}
+	if sig := ic.StopSignal; sig != "" && o.StopSignal == "" {
+		if s, err := ParseSignal(sig); err == nil {
+			cfg.StopSignal = SignalName(s)
+		}
+	}
+	if o.StopSignal != "" {
+		s, _ := ParseSignal(o.StopSignal)
+		cfg.StopSignal = SignalName(s)
+	}
+	if o.StopTimeout != nil {
+		cfg.StopTimeout = *o.StopTimeout
+	}
+	if len(cfg.Entrypoint)+len(cfg.Cmd) == 0 {
+		return nil, fmt.Errorf("no command specified: image %s has no ENTRYPOINT or CMD; give one after the image", o.Image)
+	}
+	// Check the flags the spec generator parses (--ulimit, --cap-add, --cap-drop, --security-opt) now,
+	// so that a bad value leaves nothing behind.
+	if _, err := spec.Generate(spec.Options{
+		RootFS: "/", Args: cfg.argv(), Env: cfg.Env, CapAdd: cfg.CapAdd, CapDrop: cfg.CapDrop,
+		Privileged: cfg.Privileged, SecurityOpts: cfg.SecurityOpts, Ulimits: cfg.Ulimits,
+	}); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// argv is the process the container runs.
+func (cfg *Config) argv() []string {
+	return append(append([]string{}, cfg.Entrypoint...), cfg.Cmd...)
+}
+
+// resolveImage finds the image locally or pulls it, according to the pull policy.
+func (e *Engine) resolveImage(ctx context.Context, o *CreateOptions, policy string) (*storage.Image, error) {
+	img, lookupErr := image.Lookup(e.store, o.Image)
+	if lookupErr != nil && !errors.Is(lookupErr, storage.ErrImageUnknown) {
+		return nil, lookupErr
+	}
+	pull := policy == PullAlways || policy == PullNewer || (policy == PullMissing && lookupErr != nil)
+	if !pull {
+		if lookupErr != nil {
+			return nil, fmt.Errorf("%s: image not known: pull it first (skiff pull %s) or use --pull missing", o.Image, o.Image)
+		}
+		return img, nil
+	}
+	ids, err := image.Pull(ctx, e.store, o.Image, image.PullOptions{System: o.System, Writer: o.PullWriter})
+	if err != nil {
+		if policy == PullNewer && lookupErr == nil {
+			logrus.Warnf("checking for a newer %s: %v; using the local image", o.Image, err)
+			return img, nil
+		}
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("pull %s: no image pulled", o.Image)
+	}
+	pulled, err := e.store.Image(ids[0])
+	if err != nil {
+		return nil, fmt.Errorf("find pulled image %s: %w", o.Image, err)
+	}
+	return pulled, nil
+}
+
+// imageConfig reads the OCI config of image id.
+func imageConfig(ctx context.Context, store storage.Store, id string) (*ociv1.ImageConfig, error) {
+	ref, err := istorage.Transport.NewStoreReference(store, nil, id)
+	if err != nil {
+		return nil, fmt.Errorf("read image %s: %w", shortID(id), err)
+	}
+	img, err := ref.NewImage(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read image %s: %w", shortID(id), err)
+	}
+	defer img.Close()
+	cfg, err := img.OCIConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read config of image %s: %w", shortID(id), err)
+	}
+	return &cfg.Config, nil
+}
+
+// imageName picks the name to show for an image: the stored name the user meant, else its first.
+func imageName(img *storage.Image, given string) string {
+	for _, n := range img.Names {
+		if n == given {
+			return n
+		}
+	}
+	if n, err := image.NormalizeName(given); err == nil {
+		for _, name := range img.Names {
+			if name == n.String() {
+				return name
+			}
+		}
+	}
+	for _, n := range img.Names {
+		if strings.HasSuffix(n, "/"+given) || strings.HasSuffix(n, "/"+given+":latest") {
+			return n
+		}
+	}
+	if len(img.Names) > 0 {
+		return img.Names[0]
+	}
+	return img.ID
+}
+
+// ValidateName checks a container name: Docker's [a-zA-Z0-9][a-zA-Z0-9_.-]*.
+func ValidateName(name string) error {
+	for i, r := range name {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || (i > 0 && (r == '_' || r == '.' || r == '-'))
+		if !ok {
+			return fmt.Errorf("container name %q: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", name)
+		}
+	}
+	return nil
+}
+
+// replace removes the container called name, if any, for --replace.
+func (e *Engine) replace(ctx context.Context, name string) error {
+	c, err := e.lookup(name)
+	if errors.Is(err, ErrNoSuchContainer) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if c.Name() != name {
+		return nil // an ID prefix, not the name
+	}
+	return e.Remove(ctx, c.ID, RemoveOptions{Force: true})
+}
+
+func newID() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generate container ID: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+func writeCIDFile(path, id string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("write container ID file: %w", err)
+	}
+	_, err = f.WriteString(id)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write container ID file %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,236 @@
+package container
+
+import (
+	"path/filepath"
+	"time"
+
+	"github.com/skiffproject/skiff/runtime/spec"
+)
+
+// InspectData is what `inspect` prints for a container, shaped like Podman's (libpod
+// define.InspectContainerData), with the fields skiff has.
+type InspectData struct {
+	ID              string            `json:"Id"`
+	Created         time.Time         `json:"Created"`
+	Path            string            `json:"Path"`
+	Args            []string          `json:"Args"`
+	State           InspectState      `json:"State"`
+	Image           string            `json:"Image"`
+	ImageName       string            `json:"ImageName"`
+	Rootfs          string            `json:"Rootfs"`
+	Pod             string            `json:"Pod"`
+	StaticDir       string            `json:"StaticDir"`
+	OCIRuntime      string            `json:"OCIRuntime"`
+	LogPath         string            `json:"LogPath"`
+	PidFile         string            `json:"PidFile"`
+	Name            string            `json:"Name"`
+	RestartCount    int               `json:"RestartCount"`
+	Driver          string            `json:"Driver"`
+	MountLabel      string            `json:"MountLabel"`
+	ProcessLabel    string            `json:"ProcessLabel"`
+	AppArmorProfile string            `json:"AppArmorProfile"`
+	ExecIDs         []string          `json:"ExecIDs"`
+	GraphDriver     InspectDriver     `json:"GraphDriver"`
+	Mounts          []InspectMount    `json:"Mounts"`
+	Dependencies    []string          `json:"Dependencies"`
+	IsInfra         bool              `json:"IsInfra"`
+	IsService       bool              `json:"IsService"`
+	Config          InspectConfig     `json:"Config"`
+	HostConfig      InspectHostConfig `json:"HostConfig"`
+}
+
+// InspectState is the State section.
+type InspectState struct {
+	OciVersion string    `json:"OciVersion"`
+	Status     string    `json:"Status"`
+	Running    bool      `json:"Running"`
+	Paused     bool      `json:"Paused"`
+	Restarting bool      `json:"Restarting"`
+	OOMKilled  bool      `json:"OOMKilled"`
+	Dead       bool      `json:"Dead"`
+	Pid        int       `json:"Pid"`
+	ConmonPid  int       `json:"ConmonPid"`
+	ExitCode   int       `json:"ExitCode"`
+	Error      string    `json:"Error"`
+	StartedAt  time.Time `json:"StartedAt"`
+	FinishedAt time.Time `json:"FinishedAt"`
+}
+
+// InspectDriver names the storage driver and the container layer's directories.
+type InspectDriver struct {
+	Name string            `json:"Name"`
+	Data map[string]string `json:"Data"`
+}
+
+// InspectMount is one entry of Mounts (skiff has no volumes yet, so the list is empty).
+type InspectMount struct {
+	Type        string `json:"Type"`
+	Source      string `json:"Source"`
+	Destination string `json:"Destination"`
+	RW          bool   `json:"RW"`
+}
+
+// InspectConfig is the Config section.
+type InspectConfig struct {
+	Hostname      string            `json:"Hostname"`
+	Domainname    string            `json:"Domainname"`
+	User          string            `json:"User"`
+	AttachStdin   bool              `json:"AttachStdin"`
+	AttachStdout  bool              `json:"AttachStdout"`
+	AttachStderr  bool              `json:"AttachStderr"`
+	Tty           bool              `json:"Tty"`
+	OpenStdin     bool              `json:"OpenStdin"`
+	StdinOnce     bool              `json:"StdinOnce"`
+	Env           []string          `json:"Env"`
+	Cmd           []string          `json:"Cmd"`
+	Image         string            `json:"Image"`
+	WorkingDir    string            `json:"WorkingDir"`
+	Entrypoint    []string          `json:"Entrypoint"`
+	Labels        map[string]string `json:"Labels"`
+	Annotations   map[string]string `json:"Annotations"`
+	StopSignal    string            `json:"StopSignal"`
+	StopTimeout   uint              `json:"StopTimeout"`
+	CreateCommand []string          `json:"CreateCommand"`
+	Umask         string            `json:"Umask"`
+}
+
+// InspectHostConfig is the HostConfig section.
+type InspectHostConfig struct {
+	Binds          []string         `json:"Binds"`
+	CapAdd         []string         `json:"CapAdd"`
+	CapDrop        []string         `json:"CapDrop"`
+	Privileged     bool             `json:"Privileged"`
+	ReadonlyRootfs bool             `json:"ReadonlyRootfs"`
+	SecurityOpt    []string         `json:"SecurityOpt"`
+	AutoRemove     bool             `json:"AutoRemove"`
+	Init           bool             `json:"Init"`
+	LogConfig      InspectLogConfig `json:"LogConfig"`
+	RestartPolicy  InspectRestart   `json:"RestartPolicy"`
+	Ulimits        []string         `json:"Ulimits"`
+	NetworkMode    string           `json:"NetworkMode"`
+	PidMode        string           `json:"PidMode"`
+	IpcMode        string           `json:"IpcMode"`
+	UTSMode        string           `json:"UTSMode"`
+	UsernsMode     string           `json:"UsernsMode"`
+	Runtime        string           `json:"Runtime"`
+}
+
+// InspectLogConfig says where the output goes.
+type InspectLogConfig struct {
+	Type string `json:"Type"`
+	Path string `json:"Path"`
+}
+
+// InspectRestart is the restart policy (recorded only).
+type InspectRestart struct {
+	Name              string `json:"Name"`
+	MaximumRetryCount uint   `json:"MaximumRetryCount"`
+}
+
+// Inspect returns the inspect data of container nameOrID.
+func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
+	c, err := e.Get(nameOrID)
+	if err != nil {
+		return nil, err
+	}
+	cfg, st := &c.Config, &c.State
+	argv := c.Command()
+	d := &InspectData{
+		ID:           c.ID,
+		Created:      cfg.Created,
+		Args:         []string{},
+		Image:        cfg.ImageID,
+		ImageName:    cfg.ImageName,
+		StaticDir:    e.dir(c.ID),
+		OCIRuntime:   cfg.Runtime,
+		PidFile:      filepath.Join(e.runDir(c.ID), pidFile),
+		Name:         c.Name(),
+		RestartCount: st.RestartCount,
+		Driver:       e.store.GraphDriverName(),
+		ExecIDs:      []string{},
+		GraphDriver:  InspectDriver{Name: e.store.GraphDriverName()},
+		Mounts:       []InspectMount{},
+		Dependencies: []string{},
+		State: InspectState{
+			OciVersion: spec.OCIVersion,
+			Status:     st.Status,
+			Running:    st.Status == StatusRunning || st.Status == StatusStopping,
+			Paused:     st.Status == StatusPaused,
+			Pid:        st.Pid,
+			ConmonPid:  st.MonitorPid,
+			ExitCode:   st.ExitCode,
+			Error:      st.Error,
+			StartedAt:  st.StartedAt,
+			FinishedAt: st.FinishedAt,
+		},
+		Config: InspectConfig{
+			Hostname:      cfg.Hostname,
+			User:          cfg.User,
+			AttachStdin:   cfg.Interactive,
+			AttachStdout:  true,
+			AttachStderr:  true,
+			Tty:           cfg.Terminal,
+			OpenStdin:     cfg.Interactive,
+			Env:           nonNil(cfg.Env),
+			Cmd:           cfg.Cmd,
+			Image:         cfg.ImageName,
+			WorkingDir:    cfg.WorkingDir,
+			Entrypoint:    cfg.Entrypoint,
+			Labels:        cfg.Labels,
+			Annotations:   cfg.Annotations,
+			StopSignal:    cfg.StopSignal,
+			StopTimeout:   cfg.StopTimeout,
+			CreateCommand: cfg.CreateCommand,
+			Umask:         "0022",
+		},
+		HostConfig: InspectHostConfig{
+			Binds:          []string{},
+			CapAdd:         nonNil(cfg.CapAdd),
+			CapDrop:        nonNil(cfg.CapDrop),
+			Privileged:     cfg.Privileged,
+			ReadonlyRootfs: cfg.ReadOnly,
+			SecurityOpt:    nonNil(cfg.SecurityOpts),
+			AutoRemove:     cfg.AutoRemove,
+			Init:           cfg.Init,
+			LogConfig:      InspectLogConfig{Type: cfg.LogDriver},
+			RestartPolicy:  InspectRestart{Name: cfg.RestartPolicy},
+			Ulimits:        nonNil(cfg.Ulimits),
+			NetworkMode:    "private",
+			PidMode:        "private",
+			IpcMode:        "private",
+			UTSMode:        "private",
+			UsernsMode:     "",
+			Runtime:        "oci",
+		},
+	}
+	if len(argv) > 0 {
+		d.Path, d.Args = argv[0], argv[1:]
+	}
+	if d.Config.Labels == nil {
+		d.Config.Labels = map[string]string{}
+	}
+	if cfg.LogDriver == "k8s-file" {
+		d.LogPath = e.LogPath(c.ID)
+		d.HostConfig.LogConfig.Path = d.LogPath
+	}
+	if d.OCIRuntime == "" {
+		if rt, err := e.runtimeFor(c); err == nil {
+			d.OCIRuntime = rt.Name
+		}
+	}
+	if c.Storage != nil {
+		if drv, err := e.store.GraphDriver(); err == nil {
+			if meta, err := drv.Metadata(c.Storage.LayerID); err == nil {
+				d.GraphDriver.Data = meta
+			}
+		}
+	}
+	return d, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,215 @@
+package container
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/docker/go-units"
+)
+
+// ListOptions control List.
+type ListOptions struct {
+	// All includes containers that are not running (-a).
+	All bool
+	// Filters are KEY=VALUE (name, status, label, ancestor, id): values of one key are alternatives,
+	// different keys must all match.
+	Filters []string
+	// Last keeps only the N most recently created (-n; -l is 1); 0 keeps all.
+	Last int
+	// Size computes the writable layer's size (-s).
+	Size bool
+	// NoTrunc prints full IDs and commands.
+	NoTrunc bool
+}
+
+// Row is one line of ps: the fields a --format template can use (Podman's names).
+type Row struct {
+	ID           string
+	Image        string
+	ImageID      string
+	Command      string
+	Created      int64 // Unix seconds
+	CreatedAt    string
+	CreatedHuman string
+	RunningFor   string
+	Status       string
+	State        string
+	Ports        string
+	Names        string
+	Labels       map[string]string
+	Size         string
+	Pid          int
+	ExitCode     int
+	Exited       bool
+	StartedAt    int64
+	ExitedAt     int64
+	Mounts       string
+	Networks     string
+	AutoRemove   bool
+}
+
+// List returns the rows of `ps`, newest first.
+func (e *Engine) List(o ListOptions) ([]Row, error) {
+	match, err := compileFilters(o.Filters)
+	if err != nil {
+		return nil, err
+	}
+	all, err := e.All()
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	var rows []Row
+	for _, c := range all {
+		running := c.State.Status == StatusRunning || c.State.Status == StatusPaused || c.State.Status == StatusStopping
+		if !o.All && !running && len(o.Filters) == 0 {
+			continue
+		}
+		if !match(c) {
+			continue
+		}
+		rows = append(rows, e.row(c, o, now))
+		if o.Last > 0 && len(rows) == o.Last {
+			break
+		}
+	}
+	return rows, nil
+}
+
+func (e *Engine) row(c *Container, o ListOptions, now time.Time) Row {
+	cmd := strings.Join(c.Command(), " ")
+	id := c.ID
+	if !o.NoTrunc {
+		id = shortID(id)
+		if len(cmd) > 20 {
+			cmd = cmd[:17] + "..."
+		}
+	}
+	r := Row{
+		ID:           id,
+		Image:        c.Config.ImageName,
+		ImageID:      c.Config.ImageID,
+		Command:      cmd,
+		Created:      c.Config.Created.Unix(),
+		CreatedAt:    c.Config.Created.Format("2006-01-02 15:04:05.999999999 -0700 MST"),
+		CreatedHuman: HumanSince(c.Config.Created, now),
+		Status:       StatusText(&c.State, now),
+		State:        c.State.Status,
+		Names:        c.Name(),
+		Labels:       c.Config.Labels,
+		Pid:          c.State.Pid,
+		ExitCode:     c.State.ExitCode,
+		Exited:       c.State.Status == StatusExited,
+		StartedAt:    unixOrZero(c.State.StartedAt),
+		ExitedAt:     unixOrZero(c.State.FinishedAt),
+		AutoRemove:   c.Config.AutoRemove,
+	}
+	if r.Image == "" {
+		r.Image = shortID(c.Config.ImageID)
+	}
+	if !c.State.StartedAt.IsZero() {
+		r.RunningFor = units.HumanDuration(now.Sub(c.State.StartedAt))
+	}
+	if o.Size {
+		var virtual int64
+		if img, err := e.store.Image(c.Config.ImageID); err == nil {
+			if n, err := e.store.ImageSize(img.ID); err == nil {
+				virtual = n
+			}
+		}
+		rw := e.diffSize(c.ID)
+		r.Size = fmt.Sprintf("%s (virtual %s)", units.HumanSizeWithPrecision(float64(rw), 3), units.HumanSizeWithPrecision(float64(rw+virtual), 3))
+	}
+	return r
+}
+
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+// HumanSince is Podman's CREATED column: "3 seconds ago".
+func HumanSince(t, now time.Time) string {
+	return units.HumanDuration(now.Sub(t)) + " ago"
+}
+
+// StatusText is Podman's STATUS column: "Up 3 seconds", "Exited (137) 2 seconds ago", "Created".
+func StatusText(s *State, now time.Time) string {
+	switch s.Status {
+	case StatusRunning:
+		return "Up " + units.HumanDuration(now.Sub(s.StartedAt))
+	case StatusPaused:
+		return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + " (Paused)"
+	case StatusStopping:
+		return "Stopping"
+	case StatusExited:
+		return fmt.Sprintf("Exited (%d) %s ago", s.ExitCode, units.HumanDuration(now.Sub(s.FinishedAt)))
+	case StatusCreated:
+		return "Created"
+	}
+	return strings.ToUpper(s.Status[:1]) + s.Status[1:]
+}
+
+// compileFilters turns ps --filter values into one predicate.
+func compileFilters(specs []string) (func(*Container) bool, error) {
+	byKey := map[string][]func(*Container) bool{}
+	for _, f := range specs {
+		key, value, ok := strings.Cut(f, "=")
+		if !ok || value == "" {
+			return nil, fmt.Errorf("--filter %q: want KEY=VALUE", f)
+		}
+		var fn func(*Container) bool
+		switch key {
+		case "name":
+			re, err := regexp.Compile(value)
+			if err != nil {
+				return nil, fmt.Errorf("--filter %q: %w", f, err)
+			}
+			fn = func(c *Container) bool { return re.MatchString(c.Name()) }
+		case "id":
+			fn = func(c *Container) bool { return strings.HasPrefix(c.ID, value) }
+		case "status":
+			switch value {
+			case StatusCreated, StatusRunning, StatusPaused, StatusExited, StatusStopping, "unknown":
+			default:
+				return nil, fmt.Errorf("--filter %q: status must be one of created, running, paused, stopping, exited, unknown", f)
+			}
+			fn = func(c *Container) bool { return c.State.Status == value }
+		case "label":
+			k, v, hasValue := strings.Cut(value, "=")
+			fn = func(c *Container) bool {
+				got, ok := c.Config.Labels[k]
+				return ok && (!hasValue || got == v)
+			}
+		case "ancestor":
+			fn = func(c *Container) bool {
+				return c.Config.Image == value || c.Config.ImageName == value || strings.HasPrefix(c.Config.ImageID, value) ||
+					strings.TrimSuffix(c.Config.ImageName, ":latest") == value ||
+					strings.HasSuffix(strings.TrimSuffix(c.Config.ImageName, ":latest"), "/"+value) ||
+					strings.HasSuffix(c.Config.ImageName, "/"+value)
+			}
+		default:
+			return nil, fmt.Errorf("--filter %q: unknown filter %q (want name, id, status, label or ancestor)", f, key)
+		}
+		byKey[key] = append(byKey[key], fn)
+	}
+	return func(c *Container) bool {
+		for _, fns := range byKey {
+			any := false
+			for _, fn := range fns {
+				if fn(c) {
+					any = true
+					break
+				}
+			}
+			if !any {
+				return false
+			}
+		}
+		return true
+	}, nil
+}

@@ -1,0 +1,97 @@
+package container
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/containers/storage"
+)
+
+// RemoveOptions control Remove.
+type RemoveOptions struct {
+	// Force stops a running container first (with SIGKILL).
+	Force bool
+	// Volumes also removes anonymous volumes; skiff creates none yet, so there is nothing more to do.
+	Volumes bool
+}
+
+// Remove removes a container: its record, its storage (rootfs layer included), its log and lock.
+func (e *Engine) Remove(ctx context.Context, nameOrID string, o RemoveOptions) error {
+	c, l, err := e.lockedGet(ctx, nameOrID)
+	if err != nil {
+		return err
+	}
+	defer l.unlock()
+	return e.removeLocked(ctx, c, o)
+}
+
+// removeLocked removes c, whose lock the caller holds.
+func (e *Engine) removeLocked(ctx context.Context, c *Container, o RemoveOptions) error {
+	switch c.State.Status {
+	case StatusRunning, StatusPaused, StatusStopping:
+		if !o.Force {
+			return fmt.Errorf("cannot remove container %s as it is %s - running or paused containers cannot be removed without force: %w",
+				c.ID, c.State.Status, ErrRunning)
+		}
+		if err := e.stopLocked(ctx, c, 0); err != nil {
+			return err
+		}
+	}
+	if c.State.Mounted || c.State.RuntimeCreated {
+		if err := e.cleanupRun(ctx, c); err != nil {
+			return err
+		}
+	}
+	if err := e.store.DeleteContainer(c.ID); err != nil && !errors.Is(err, storage.ErrNotAContainer) &&
+		!errors.Is(err, storage.ErrContainerUnknown) {
+		return fmt.Errorf("remove container %s: %w", c.Name(), err)
+	}
+	e.removeLock(c.ID)
+	return nil
+}
+
+// PruneReport lists what Prune removed.
+type PruneReport struct {
+	ID   string
+	Size int64
+	Err  error
+}
+
+// Prune removes every container that is not running (created or exited).
+func (e *Engine) Prune(ctx context.Context) ([]PruneReport, error) {
+	all, err := e.All()
+	if err != nil {
+		return nil, err
+	}
+	var out []PruneReport
+	for _, c := range all {
+		if c.State.Status != StatusExited && c.State.Status != StatusCreated {
+			continue
+		}
+		if c.State.Status == StatusCreated && !c.Incomplete && time.Since(c.Config.Created) < time.Second {
+			continue // being created or started right now
+		}
+		size := e.diffSize(c.ID)
+		err := e.Remove(ctx, c.ID, RemoveOptions{})
+		if errors.Is(err, ErrNoSuchContainer) || errors.Is(err, ErrRunning) {
+			continue
+		}
+		out = append(out, PruneReport{ID: c.ID, Size: size, Err: err})
+	}
+	return out, nil
+}
+
+// diffSize is the size of the container's writable layer, or 0 if unknown.
+func (e *Engine) diffSize(id string) int64 {
+	sc, err := e.store.Container(id)
+	if err != nil {
+		return 0
+	}
+	n, err := e.store.DiffSize("", sc.LayerID)
+	if err != nil {
+		return 0
+	}
+	return n
+}

@@ -1,0 +1,144 @@
+package container
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// RunOptions control Run.
+type RunOptions struct {
+	Create CreateOptions
+	// Detach returns once the container runs (-d); otherwise Run streams until it exits.
+	Detach bool
+	Attach AttachOptions
+}
+
+// Run creates and starts a container. Detached, it returns the container once it runs. Attached, it
+// streams until the container exits and returns its exit code; the container is then cleaned up here
+// (and removed with AutoRemove) rather than by the monitor's clean-up command, which saves a process.
+// A container that failed to start is removed again when AutoRemove is set.
+func (e *Engine) Run(ctx context.Context, o RunOptions) (*Container, int, error) {
+	c, l, err := e.create(ctx, o.Create)
+	if err != nil {
+		return nil, 0, err
+	}
+	conn, err := e.launch(ctx, c, !o.Detach)
+	if err != nil {
+		if c.Config.AutoRemove {
+			_ = e.removeLocked(context.WithoutCancel(ctx), c, RemoveOptions{Force: true})
+		}
+		l.unlock()
+		return c, 0, err
+	}
+	l.unlock()
+	if o.Detach {
+		return c, 0, nil
+	}
+	defer conn.Close()
+	if !c.Config.Interactive {
+		o.Attach.Streams.In = nil
+	}
+	code, err := e.stream(ctx, c, conn, o.Attach)
+	if errors.Is(err, ErrDetached) {
+		return c, 0, err
+	}
+	if err != nil {
+		return c, 0, err
+	}
+	if err := e.cleanupAfter(context.WithoutCancel(ctx), c.ID, c.State.Token); err != nil {
+		return c, code, fmt.Errorf("clean up container %s: %w", c.Name(), err)
+	}
+	_ = conn.Done()
+	return c, code, nil
+}
+
+// StartOptions control Start.
+type StartOptions struct {
+	// Attach streams the container's output until it exits (-a); Interactive also its stdin (-i).
+	Attach      bool
+	Interactive bool
+	AttachOpts  AttachOptions
+}
+
+// Start starts a created or exited container. Attached, it streams until the container exits and
+// returns its exit code. Starting a running container is not an error (Podman's behaviour).
+func (e *Engine) Start(ctx context.Context, nameOrID string, o StartOptions) (*Container, int, error) {
+	c, l, err := e.lockedGet(ctx, nameOrID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if c.State.Status == StatusRunning {
+		l.unlock()
+		return c, 0, nil
+	}
+	conn, err := e.launch(ctx, c, o.Attach)
+	l.unlock()
+	if err != nil {
+		return c, 0, err
+	}
+	if !o.Attach {
+		return c, 0, nil
+	}
+	defer conn.Close()
+	if !o.Interactive || !c.Config.Interactive {
+		o.AttachOpts.Streams.In = nil
+	}
+	code, err := e.stream(ctx, c, conn, o.AttachOpts)
+	if err != nil {
+		return c, 0, err
+	}
+	if err := e.cleanupAfter(context.WithoutCancel(ctx), c.ID, c.State.Token); err != nil {
+		return c, code, err
+	}
+	_ = conn.Done()
+	return c, code, nil
+}
+
+// lockedGet looks nameOrID up, takes its lock and repairs its state; the caller unlocks.
+func (e *Engine) lockedGet(ctx context.Context, nameOrID string) (*Container, *lock, error) {
+	c, err := e.lookup(nameOrID)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := e.lockID(c.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Re-read under the lock: another command may have changed or removed it meanwhile.
+	c, err = e.lookup(c.ID)
+	if err != nil {
+		l.unlock()
+		return nil, nil, err
+	}
+	if err := e.repair(ctx, c); err != nil {
+		l.unlock()
+		return nil, nil, err
+	}
+	return c, l, nil
+}
+
+// Cleanup is the monitor's exit command: it cleans up after the run of container id identified by
+// token (unmounting the rootfs, deleting the runtime's state) and removes the container if it was
+// created with AutoRemove. A stale token (the container was started again since) does nothing.
+func (e *Engine) Cleanup(ctx context.Context, id, token string) error {
+	return e.cleanupAfter(ctx, id, token)
+}
+
+func (e *Engine) cleanupAfter(ctx context.Context, id, token string) error {
+	c, l, err := e.lockedGet(ctx, id)
+	if errors.Is(err, ErrNoSuchContainer) {
+		return nil // removed already
+	}
+	if err != nil {
+		return err
+	}
+	defer l.unlock()
+	if c.State.Token != token && c.State.Token != "" {
+		return nil
+	}
+	if c.Config.AutoRemove && c.State.Status == StatusExited {
+		return e.removeLocked(ctx, c, RemoveOptions{Force: true})
+	}
+	return nil
+}

@@ -1,0 +1,323 @@
+package container
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+	rspec "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
+
+	"github.com/skiffproject/skiff/runtime/monitor"
+	"github.com/skiffproject/skiff/runtime/oci"
+	"github.com/skiffproject/skiff/runtime/spec"
+	"github.com/skiffproject/skiff/userns"
+)
+
+// Errors of a container's command that Docker gives their own exit codes (127 and 126).
+var (
+	// ErrCommandNotFound: the command does not exist in the container.
+	ErrCommandNotFound = errors.New("OCI runtime attempted to invoke a command that was not found")
+	// ErrCommandNotExecutable: the command exists but cannot be executed.
+	ErrCommandNotExecutable = errors.New("OCI permission denied")
+	// ErrRuntime: the OCI runtime failed for another reason.
+	ErrRuntime = errors.New("OCI runtime error")
+)
+
+// initPaths are where catatonit, the --init process, may be installed.
+var initPaths = []string{"/usr/bin/catatonit", "/usr/libexec/catatonit/catatonit", "/usr/libexec/podman/catatonit"}
+
+// launch starts a new run of c, whose lock the caller holds and which repair has seen: it mounts the
+// rootfs, writes the bundle and starts the monitor, which runs `runtime run --detach`. With attach it
+// returns a connection to the monitor made before the container started (so no output is missed) that
+// holds the clean-up claim. On error the container is left created, with nothing mounted.
+func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *monitor.Conn, err error) {
+	switch {
+	case c.Incomplete:
+		return nil, fmt.Errorf("container %s is incomplete (its create was interrupted): remove it with skiff rm", shortID(c.ID))
+	case c.State.Status == StatusRunning || c.State.Status == StatusPaused || c.State.Status == StatusStopping:
+		return nil, fmt.Errorf("start container %s: %w", c.Name(), ErrRunning)
+	}
+	rt, err := e.runtimeFor(c)
+	if err != nil {
+		return nil, err
+	}
+	token, err := newID()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(rt.StateRoot, c.ID)); err == nil {
+		// The runtime still knows an earlier run (its monitor may be deleting it right now).
+		if err := rt.Delete(ctx, c.ID, true); err != nil && !errors.Is(err, oci.ErrNotExist) {
+			return nil, fmt.Errorf("start container %s: remove the runtime's state of the last run: %w", c.Name(), err)
+		}
+	}
+	restarts := c.State.RestartCount
+	if c.State.Token != "" || !c.State.StartedAt.IsZero() {
+		restarts++
+	}
+	c.State = State{Status: StatusCreated, Token: token[:16], Mounted: true, RuntimeCreated: true, RestartCount: restarts}
+	_ = os.Remove(e.exitPath(c.ID))
+	if err := e.save(c); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err == nil {
+			return
+		}
+		if cerr := e.cleanupRun(context.WithoutCancel(ctx), c); cerr != nil {
+			err = fmt.Errorf("%w (and while cleaning up: %v)", err, cerr)
+		}
+		c.State.Status, c.State.Error, c.State.Token = StatusCreated, err.Error(), ""
+		_ = e.save(c)
+	}()
+
+	rootfs, err := e.store.Mount(c.ID, "")
+	if err != nil {
+		return nil, fmt.Errorf("mount container %s: %w", c.Name(), err)
+	}
+	dir, err := e.store.ContainerRunDirectory(c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("run directory of container %s: %w", c.Name(), err)
+	}
+	s, err := e.generateSpec(c, rootfs)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCommand(rootfs, c.Config.argv(), s.Process.Env); err != nil {
+		return nil, fmt.Errorf("start container %s: %w", c.Name(), err)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, fmt.Errorf("encode spec of container %s: %w", c.Name(), err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, bundleSpec), b, 0o600); err != nil {
+		return nil, fmt.Errorf("write spec of container %s: %w", c.Name(), err)
+	}
+	pidPath := filepath.Join(dir, pidFile)
+	_ = os.Remove(pidPath)
+	console := ""
+	if c.Config.Terminal {
+		console = monitor.ConsoleSocket
+	}
+	logPath := ""
+	if c.Config.LogDriver == monitor.LogK8sFile {
+		logPath = e.LogPath(c.ID)
+	}
+	proc, conn, err := monitor.Start(monitor.Config{
+		ID: c.ID, Name: c.Name(), Dir: dir, PIDFile: pidPath,
+		ExitFile: e.exitPath(c.ID), Token: c.State.Token,
+		LogDriver: c.Config.LogDriver, LogPath: logPath,
+		Terminal: c.Config.Terminal, Stdin: c.Config.Interactive,
+		Runtime:       runCommand(rt, dir, c.ID, pidPath, console),
+		DeleteCommand: deleteCommand(rt, c.ID),
+		ExitCommand:   e.exitCommand(c),
+		Attach:        attach,
+	})
+	if err != nil {
+		var ce *monitor.CreateError
+		if errors.As(err, &ce) {
+			msg := oci.LogError(oci.CreateLogFile(dir))
+			if msg == "" {
+				msg = ce.Stderr
+			}
+			return nil, runtimeError(c.Name(), msg)
+		}
+		return nil, err
+	}
+	logrus.Debugf("container %s: runtime started it as PID %d, monitor PID %d", shortID(c.ID), proc.Pid, proc.MonitorPid)
+	c.State.Pid, c.State.PidStart = proc.Pid, startTime(proc.Pid)
+	c.State.MonitorPid, c.State.MonStart = proc.MonitorPid, startTime(proc.MonitorPid)
+	c.State.BootID = bootID()
+	c.State.Status, c.State.StartedAt = StatusRunning, time.Now()
+	if err := e.save(c); err != nil {
+		if conn != nil {
+			conn.Close()
+		}
+		_ = signalProcess(proc.Pid, c.State.PidStart, 9)
+		return nil, err
+	}
+	return conn, nil
+}
+
+// runCommand is the runtime's `run --detach`: CreateCommand's arguments, created and started in one
+// process (one runtime start-up less than create followed by start).
+func runCommand(rt *oci.Runtime, bundle, id, pidFile, console string) []string {
+	argv := rt.CreateCommand(bundle, id, pidFile, console, 0)
+	for i, a := range argv {
+		if a == "create" {
+			return append(append(append([]string{}, argv[:i]...), "run", "--detach"), argv[i+1:]...)
+		}
+	}
+	return argv
+}
+
+// deleteCommand is the runtime's `delete --force ID`, which the monitor runs after the exit.
+func deleteCommand(rt *oci.Runtime, id string) []string {
+	return append(append([]string{rt.Path}, rt.GlobalArgs()...), "delete", "--force", id)
+}
+
+// generateSpec builds the OCI spec of c over rootfs.
+func (e *Engine) generateSpec(c *Container, rootfs string) (*rspec.Spec, error) {
+	user, err := spec.ResolveUser(rootfs, c.Config.User)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", c.Name(), err)
+	}
+	o := spec.Options{
+		RootFS:        rootfs,
+		Args:          c.Config.argv(),
+		Env:           c.Config.Env,
+		Cwd:           c.Config.WorkingDir,
+		User:          user,
+		Terminal:      c.Config.Terminal,
+		Hostname:      c.Config.Hostname,
+		ReadOnly:      c.Config.ReadOnly,
+		CapAdd:        c.Config.CapAdd,
+		CapDrop:       c.Config.CapDrop,
+		Privileged:    c.Config.Privileged,
+		SecurityOpts:  c.Config.SecurityOpts,
+		Ulimits:       c.Config.Ulimits,
+		SingleMapping: singleMapping(),
+		Annotations:   c.Config.Annotations,
+	}
+	if c.Config.Init {
+		if o.Init = findInit(); o.Init == "" {
+			return nil, fmt.Errorf("--init: catatonit not found in %s (hint: install the catatonit package)", strings.Join(initPaths, ", "))
+		}
+	}
+	s, err := spec.Generate(o)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", c.Name(), err)
+	}
+	return s, nil
+}
+
+func findInit() string {
+	for _, p := range initPaths {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
+}
+
+// singleMapping reports whether the user's namespace maps only the user's own ID.
+func singleMapping() bool {
+	b, err := os.ReadFile("/proc/self/uid_map")
+	if err != nil {
+		return false
+	}
+	maps, err := userns.ParseProcMap(string(b))
+	return err == nil && len(maps) == 1 && maps[0].Size == 1
+}
+
+// exitCommand is what the monitor runs after the container exits: skiff's clean-up of this run.
+func (e *Engine) exitCommand(c *Container) []string {
+	exe := e.opts.Executable
+	if exe == "" {
+		exe = "/proc/self/exe" // in the monitor, skiff itself
+	}
+	args := append([]string{exe}, e.opts.GlobalArgs...)
+	return append(args, "container", "cleanup", "--token", c.State.Token, c.ID)
+}
+
+// checkCommand resolves the command in the container's rootfs as execve will, so that a missing or a
+// non-executable command fails with Docker's exit codes (127, 126) before any process starts.
+func checkCommand(rootfs string, argv, env []string) error {
+	name := argv[0]
+	if strings.Contains(name, "/") {
+		return checkExecutable(rootfs, name, name)
+	}
+	path := spec.DefaultPath
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	var denied error
+	for _, d := range filepath.SplitList(path) {
+		if d == "" {
+			d = "."
+		}
+		err := checkExecutable(rootfs, filepath.Join(d, name), name)
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, ErrCommandNotExecutable) && denied == nil {
+			denied = err
+		}
+	}
+	if denied != nil {
+		return denied
+	}
+	return fmt.Errorf("exec %q: executable file not found in $PATH: %w", name, ErrCommandNotFound)
+}
+
+func checkExecutable(rootfs, path, name string) error {
+	full, err := securejoin.SecureJoin(rootfs, path)
+	if err != nil {
+		return fmt.Errorf("exec %q: %v: %w", name, err, ErrCommandNotFound)
+	}
+	st, err := os.Stat(full)
+	if err != nil {
+		return fmt.Errorf("exec %q: no such file or directory: %w", name, ErrCommandNotFound)
+	}
+	if st.IsDir() {
+		return fmt.Errorf("exec %q: is a directory: %w", name, ErrCommandNotExecutable)
+	}
+	if st.Mode()&0o111 == 0 {
+		return fmt.Errorf("exec %q: permission denied: %w", name, ErrCommandNotExecutable)
+	}
+	return nil
+}
+
+// runtimeError turns the stderr of a failed `runtime create` or `runtime exec` into an error whose
+// class decides the exit code.
+func runtimeError(name, stderr string) error {
+	msg := runtimeMessage(stderr)
+	low := strings.ToLower(msg)
+	class := ErrRuntime
+	switch {
+	case strings.Contains(low, "executable file not found"), strings.Contains(low, "no such file or directory"):
+		class = ErrCommandNotFound
+	case strings.Contains(low, "permission denied"):
+		class = ErrCommandNotExecutable
+	}
+	return fmt.Errorf("start container %s: %s: %w", name, msg, class)
+}
+
+// runtimeMessage extracts the message of a runtime's error output: the msg="…" of runc's logrus lines,
+// crun's plain text otherwise.
+func runtimeMessage(stderr string) string {
+	var msgs []string
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if i := strings.Index(line, `msg="`); i >= 0 {
+			if m, err := strconv.QuotedPrefix(line[i+4:]); err == nil {
+				if u, err := strconv.Unquote(m); err == nil {
+					line = u
+				}
+			}
+		} else if strings.HasPrefix(line, "{") {
+			var j struct{ Msg string }
+			if json.Unmarshal([]byte(line), &j) == nil && j.Msg != "" {
+				line = j.Msg
+			}
+		}
+		msgs = append(msgs, line)
+	}
+	if len(msgs) == 0 {
+		return "the OCI runtime failed without a message"
+	}
+	return strings.Join(msgs, "; ")
+}

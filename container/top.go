@@ -1,0 +1,256 @@
+package container
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+	"github.com/moby/sys/user"
+	"golang.org/x/sys/unix"
+)
+
+// TopDescriptors are the columns top knows, by ps(1) name, with their headers.
+var TopDescriptors = map[string]string{
+	"user": "USER", "pid": "PID", "ppid": "PPID", "pcpu": "%CPU", "etime": "ELAPSED", "tty": "TTY",
+	"time": "TIME", "args": "COMMAND", "comm": "COMMAND", "uid": "UID", "gid": "GID", "group": "GROUP",
+	"nice": "NI", "state": "STATE", "rss": "RSS", "vsz": "VSZ",
+}
+
+// DefaultTopDescriptors are Podman's default columns.
+var DefaultTopDescriptors = []string{"user", "pid", "ppid", "pcpu", "etime", "tty", "time", "args"}
+
+// Top lists the processes of a running container: every process in its PID namespace, read from
+// /proc, with PIDs as the container sees them and users named from its /etc/passwd. descriptors
+// choose the columns (nil: Podman's defaults); the first row is the header.
+func (e *Engine) Top(nameOrID string, descriptors []string) ([][]string, error) {
+	if len(descriptors) == 0 {
+		descriptors = DefaultTopDescriptors
+	}
+	var header []string
+	for _, d := range descriptors {
+		h, ok := TopDescriptors[strings.ToLower(d)]
+		if !ok {
+			return nil, fmt.Errorf("top: unknown descriptor %q (known: user, pid, ppid, pcpu, etime, tty, time, args, comm, uid, gid, group, nice, state, rss, vsz)", d)
+		}
+		header = append(header, h)
+	}
+	c, err := e.Get(nameOrID)
+	if err != nil {
+		return nil, err
+	}
+	if c.State.Status != StatusRunning && c.State.Status != StatusPaused {
+		return nil, fmt.Errorf("top: container %s is %s: %w", c.Name(), c.State.Status, ErrNotRunning)
+	}
+	ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", c.State.Pid))
+	if err != nil {
+		return nil, fmt.Errorf("top: container %s: %w", c.Name(), err)
+	}
+	rootfs := ""
+	if sc := c.Storage; sc != nil {
+		if drv, err := e.store.GraphDriver(); err == nil {
+			if m, err := drv.Metadata(sc.LayerID); err == nil {
+				rootfs = m["MergedDir"]
+			}
+		}
+	}
+	users, groups := namesIn(rootfs)
+	procs, err := listNS(ns)
+	if err != nil {
+		return nil, err
+	}
+	nsPid := map[int]int{}
+	for _, p := range procs {
+		nsPid[p.pid] = p.nspid
+	}
+	rows := [][]string{header}
+	for _, p := range procs {
+		var row []string
+		for _, d := range descriptors {
+			row = append(row, p.field(strings.ToLower(d), nsPid, users, groups))
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+type proc struct {
+	pid, nspid, ppid int
+	uid, gid         int
+	comm, state      string
+	args             []string
+	tty              uint64
+	utime, stime     uint64
+	start            uint64
+	nice             int
+	rss, vsz         uint64
+}
+
+var clkTck = uint64(100) // sysconf(_SC_CLK_TCK) is 100 on Linux for every architecture Go supports
+
+func bootTime() time.Time {
+	f, err := os.Open("/proc/stat")
+	if err != nil {
+		return time.Time{}
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "btime "); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return time.Unix(n, 0)
+		}
+	}
+	return time.Time{}
+}
+
+// listNS returns the processes whose PID namespace is ns.
+func listNS(ns string) ([]proc, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, fmt.Errorf("top: %w", err)
+	}
+	var out []proc
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		dir := "/proc/" + e.Name()
+		if l, err := os.Readlink(dir + "/ns/pid"); err != nil || l != ns {
+			continue
+		}
+		p := proc{pid: pid, nspid: pid}
+		if b, err := os.ReadFile(dir + "/stat"); err == nil {
+			s := string(b)
+			i, j := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+			if i < 0 || j < i {
+				continue
+			}
+			p.comm = s[i+1 : j]
+			f := strings.Fields(s[j+1:])
+			if len(f) >= 22 {
+				p.state = f[0]
+				p.ppid, _ = strconv.Atoi(f[1])
+				p.tty, _ = strconv.ParseUint(f[4], 10, 64)
+				p.utime, _ = strconv.ParseUint(f[11], 10, 64)
+				p.stime, _ = strconv.ParseUint(f[12], 10, 64)
+				p.nice, _ = strconv.Atoi(f[16])
+				p.start, _ = strconv.ParseUint(f[19], 10, 64)
+				p.vsz, _ = strconv.ParseUint(f[20], 10, 64)
+				p.rss, _ = strconv.ParseUint(f[21], 10, 64)
+			}
+		}
+		if b, err := os.ReadFile(dir + "/status"); err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				k, v, _ := strings.Cut(line, ":")
+				f := strings.Fields(v)
+				if len(f) == 0 {
+					continue
+				}
+				switch k {
+				case "NSpid":
+					p.nspid, _ = strconv.Atoi(f[len(f)-1])
+				case "Uid":
+					p.uid, _ = strconv.Atoi(f[1]) // effective
+				case "Gid":
+					p.gid, _ = strconv.Atoi(f[1])
+				}
+			}
+		}
+		if b, err := os.ReadFile(dir + "/cmdline"); err == nil && len(b) > 0 {
+			p.args = strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func (p *proc) field(d string, nsPid map[int]int, users, groups map[int]string) string {
+	now := time.Now()
+	started := bootTime().Add(time.Duration(p.start * uint64(time.Second) / clkTck))
+	cpu := time.Duration((p.utime + p.stime) * uint64(time.Second) / clkTck)
+	switch d {
+	case "user":
+		if n, ok := users[p.uid]; ok {
+			return n
+		}
+		return strconv.Itoa(p.uid)
+	case "uid":
+		return strconv.Itoa(p.uid)
+	case "gid":
+		return strconv.Itoa(p.gid)
+	case "group":
+		if n, ok := groups[p.gid]; ok {
+			return n
+		}
+		return strconv.Itoa(p.gid)
+	case "pid":
+		return strconv.Itoa(p.nspid)
+	case "ppid":
+		return strconv.Itoa(nsPid[p.ppid]) // 0 for init, whose parent is outside
+	case "pcpu":
+		el := now.Sub(started)
+		if el <= 0 {
+			return "0.000"
+		}
+		return fmt.Sprintf("%.3f", 100*cpu.Seconds()/el.Seconds())
+	case "etime":
+		return now.Sub(started).Round(time.Microsecond).String()
+	case "tty":
+		if p.tty == 0 {
+			return "?"
+		}
+		major, minor := unix.Major(p.tty), unix.Minor(p.tty)
+		if major == 136 {
+			return fmt.Sprintf("pts/%d", minor)
+		}
+		return fmt.Sprintf("%d:%d", major, minor)
+	case "time":
+		return cpu.String()
+	case "comm":
+		return p.comm
+	case "args":
+		if len(p.args) == 0 {
+			return "[" + p.comm + "]"
+		}
+		return strings.Join(p.args, " ")
+	case "nice":
+		return strconv.Itoa(p.nice)
+	case "state":
+		return p.state
+	case "rss":
+		return strconv.FormatUint(p.rss*uint64(os.Getpagesize())/1024, 10)
+	case "vsz":
+		return strconv.FormatUint(p.vsz/1024, 10)
+	}
+	return ""
+}
+
+// namesIn reads user and group names from the container's /etc/passwd and /etc/group.
+func namesIn(rootfs string) (users, groups map[int]string) {
+	users, groups = map[int]string{}, map[int]string{}
+	if rootfs == "" {
+		return users, groups
+	}
+	if p, err := securejoin.SecureJoin(rootfs, "/etc/passwd"); err != nil {
+	} else if us, err := user.ParsePasswdFile(p); err == nil {
+		for _, u := range us {
+			if _, ok := users[u.Uid]; !ok {
+				users[u.Uid] = u.Name
+			}
+		}
+	}
+	if p, err := securejoin.SecureJoin(rootfs, "/etc/group"); err != nil {
+	} else if gs, err := user.ParseGroupFile(p); err == nil {
+		for _, g := range gs {
+			if _, ok := groups[g.Gid]; !ok {
+				groups[g.Gid] = g.Name
+			}
+		}
+	}
+	return users, groups
+}

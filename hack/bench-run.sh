@@ -1,0 +1,160 @@
+#!/bin/bash
+# bench-run.sh compares container start-up, exec and monitor memory of skiff
+# with podman and with the bare OCI runtime, as the unprivileged test user.
+# Run as root, after `hack/setup-host.sh`:
+#
+#   SKIFF=/path/to/bin/skiff bash hack/bench-run.sh [-n RUNS]
+#
+# Measured (median of RUNS, default 10, after one warm-up each):
+#   run     `ENGINE run --rm IMAGE true`, for skiff, podman (--runtime runc)
+#           and the bare runtime (`runc run` of the same busybox rootfs with
+#           a minimal config, inside `skiff unshare`);
+#   exec    `ENGINE exec CONTAINER true` into a running container;
+#   rss     RSS of the per-container monitor of a detached `sleep`
+#           container: skiff's monitor against podman's conmon.
+# Each engine gets its own storage and runtime directory, removed at the end.
+# Goals (issue 3): run <= 1.5x bare runtime and <= 0.1x podman; exec <= 0.2x
+# podman; monitor RSS <= conmon's.
+#
+# Environment: SKIFF (skiff binary, default bin/skiff), BENCH_RUNS,
+# BENCH_DIR (default /var/tmp), RUNC (default: runc from PATH or /usr/sbin).
+
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+usage() {
+	sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
+}
+
+RUNS=${BENCH_RUNS:-10}
+while (($#)); do
+	case $1 in
+	-n)
+		[[ $# -ge 2 ]] || die "-n needs a number"
+		RUNS=$2
+		shift
+		;;
+	-h | --help)
+		usage
+		exit 0
+		;;
+	*)
+		usage >&2
+		die "unknown argument: $1"
+		;;
+	esac
+	shift
+done
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "runs must be a positive number, not '$RUNS'"
+
+require_root
+getent passwd "$TEST_USER" >/dev/null || die "no user $TEST_USER: run hack/setup-host.sh first"
+registry_up || die "no registry on $REGISTRY: run hack/setup-host.sh first"
+SKIFF=$(realpath "${SKIFF:-$REPO_ROOT/bin/skiff}")
+[[ -x $SKIFF ]] || die "skiff binary $SKIFF missing: run make build or set SKIFF"
+RUNC=${RUNC:-$(PATH=$PATH:/usr/sbin command -v runc || true)}
+[[ -x $RUNC ]] || die "runc not found (set RUNC)"
+PODMAN=$(command -v podman || true)
+
+WORK=$(mktemp -d "${BENCH_DIR:-/var/tmp}/skiff-bench-run.XXXXXX")
+chmod 0755 "$WORK"
+install -m 0755 "$SKIFF" "$WORK/skiff"
+chown "$TEST_USER:" "$WORK"
+RUNDIR=$(user_runtime_dir "$TEST_USER")
+
+cleanup() {
+	local rc=$?
+	XDG_RUNTIME_DIR=$RUNDIR as_user "$TEST_USER" bash -c '
+		s=(env XDG_RUNTIME_DIR=$1/skiff-xdg "$2/skiff" --root "$2/skiff-root" --runroot "$1/skiff-run")
+		"${s[@]}" rm -f -a >/dev/null 2>&1
+		"${s[@]}" unshare rm -rf "$2/skiff-root" "$2/bundle" >/dev/null 2>&1
+		if [[ -n $3 ]]; then
+			p=(env XDG_RUNTIME_DIR=$1/podman-xdg "$3" --root "$2/podman-root" --runroot "$1/podman-run")
+			"${p[@]}" rm -f -a >/dev/null 2>&1
+			"${p[@]}" unshare rm -rf "$2/podman-root" >/dev/null 2>&1
+			[[ -f $1/podman-xdg/libpod/tmp/pause.pid ]] && kill "$(<"$1/podman-xdg/libpod/tmp/pause.pid")" 2>/dev/null
+		fi
+		[[ -f $1/skiff-xdg/skiff/pause.pid ]] && kill -9 "$(<"$1/skiff-xdg/skiff/pause.pid")" 2>/dev/null
+		true' _ "$RUNDIR" "$WORK" "$PODMAN" || true
+	rm -rf "$WORK" "$RUNDIR"
+	exit "$rc"
+}
+trap cleanup EXIT
+
+INFO "skiff $SKIFF, podman ${PODMAN:-none}, runc $RUNC; $RUNS runs each as $TEST_USER"
+
+# The measurements run in one shell as the test user, so that starting it is not measured.
+cat >"$WORK/measure.sh" <<'EOF'
+set -euo pipefail
+RUNDIR=$1 WORK=$2 RUNS=$3 IMAGE=$4 RUNC=$5 PODMAN=$6
+mkdir -p "$RUNDIR/skiff-xdg" "$RUNDIR/podman-xdg"
+chmod 0700 "$RUNDIR/skiff-xdg" "$RUNDIR/podman-xdg"
+skiff=(env XDG_RUNTIME_DIR="$RUNDIR/skiff-xdg" "$WORK/skiff" --root "$WORK/skiff-root" --runroot "$RUNDIR/skiff-run")
+podman=()
+if [[ -n $PODMAN ]]; then
+	podman=(env XDG_RUNTIME_DIR="$RUNDIR/podman-xdg" "$PODMAN" --root "$WORK/podman-root" --runroot "$RUNDIR/podman-run"
+		--storage-driver overlay --runtime runc --cgroup-manager cgroupfs --events-backend none)
+fi
+
+# ms CMD... prints the wall-clock milliseconds CMD took; it must succeed.
+ms() {
+	local t0=$EPOCHREALTIME
+	"$@" >/dev/null 2>"$WORK/err" || { echo "failed: $*" >&2; cat "$WORK/err" >&2; exit 1; }
+	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'
+}
+# median_of CMD... runs CMD once to warm up, then RUNS times, and prints the median in ms.
+median_of() {
+	local i
+	"$@" >/dev/null 2>&1 || true
+	for ((i = 0; i < RUNS; i++)); do ms "$@"; done | sort -n |
+		awk '{ v[NR] = $1 } END { printf "%.1f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+"${skiff[@]}" pull -q "$IMAGE" >/dev/null
+[[ ${#podman[@]} -eq 0 ]] || "${podman[@]}" pull -q "$IMAGE" >/dev/null
+
+# The bare runtime: busybox's rootfs, exported by skiff, with runc's own minimal config (no user
+# namespace: it runs inside skiff's, as skiff's containers do).
+"${skiff[@]}" create --name bench-rootfs "$IMAGE" true >/dev/null
+"${skiff[@]}" export -o "$WORK/rootfs.tar" bench-rootfs
+"${skiff[@]}" unshare sh -c '
+	set -e
+	mkdir -p "$1/bundle/rootfs"
+	tar -x -C "$1/bundle/rootfs" -f "$1/rootfs.tar"
+	cd "$1/bundle"
+	"$2" spec
+	jq ".process.args = [\"true\"] | .process.terminal = false | del(.linux.resources)" config.json >c && mv c config.json
+' _ "$WORK" "$RUNC"
+rm -f "$WORK/rootfs.tar"
+bare=$("${skiff[@]}" unshare bash -c '
+	RUNS=$1; RUNC=$2; B=$3
+	for ((i = 0; i <= RUNS; i++)); do
+		t0=$EPOCHREALTIME
+		"$RUNC" --root "$B/state" run -b "$B" "bench$i" >/dev/null 2>&1 || { echo "runc run failed" >&2; exit 1; }
+		t1=$EPOCHREALTIME
+		((i == 0)) || awk -v a="$t0" -v b="$t1" "BEGIN { printf \"%.1f\n\", (b - a) * 1000 }"
+	done | sort -n | awk "{ v[NR] = \$1 } END { printf \"%.1f\n\", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }"
+' _ "$RUNS" "$RUNC" "$WORK/bundle")
+
+skiff_run=$(median_of "${skiff[@]}" run --rm "$IMAGE" true)
+"${skiff[@]}" run -d --name bench-exec "$IMAGE" sleep 1000 >/dev/null
+skiff_exec=$(median_of "${skiff[@]}" exec bench-exec true)
+skiff_rss=$(rss_kb "$("${skiff[@]}" inspect --format '{{.State.ConmonPid}}' bench-exec)")
+
+podman_run=- podman_exec=- conmon_rss=-
+if [[ ${#podman[@]} -gt 0 ]]; then
+	podman_run=$(median_of "${podman[@]}" run --rm "$IMAGE" true)
+	"${podman[@]}" run -d --name bench-exec "$IMAGE" sleep 1000 >/dev/null
+	podman_exec=$(median_of "${podman[@]}" exec bench-exec true)
+	conmon_rss=$(rss_kb "$("${podman[@]}" inspect --format '{{.State.ConmonPid}}' bench-exec)")
+fi
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "-" || b == 0) print "-"; else printf "%.2fx\n", a / b }'; }
+printf '%-34s %10s %10s %10s  %s\n' measurement skiff podman bare "skiff/podman skiff/bare (goals)"
+printf '%-34s %10s %10s %10s  %s %s (<=0.10x, <=1.50x)\n' "run --rm busybox true (ms)" "$skiff_run" "$podman_run" "$bare" \
+	"$(ratio "$skiff_run" "$podman_run")" "$(ratio "$skiff_run" "$bare")"
+printf '%-34s %10s %10s %10s  %s (<=0.20x)\n' "exec true (ms)" "$skiff_exec" "$podman_exec" - "$(ratio "$skiff_exec" "$podman_exec")"
+printf '%-34s %10s %10s %10s  %s (<=1.00x)\n' "monitor RSS, detached sleep (kB)" "$skiff_rss" "$conmon_rss" - "$(ratio "$skiff_rss" "$conmon_rss")"
+EOF
+XDG_RUNTIME_DIR=$RUNDIR as_user "$TEST_USER" bash "$WORK/measure.sh" "$RUNDIR" "$WORK" "$RUNS" "$IMAGE_BUSYBOX" "$RUNC" "$PODMAN" </dev/null
