@@ -18,6 +18,8 @@ import (
 	"github.com/containers/storage"
 
 	"github.com/skiffproject/skiff/runtime/oci"
+	"github.com/skiffproject/skiff/userns"
+	"github.com/skiffproject/skiff/volume/mountflag"
 )
 
 // Statuses of a container, as Podman names them.
@@ -88,8 +90,13 @@ type Config struct {
 	// Runtime is the OCI runtime chosen at create ("" = the default).
 	Runtime string `json:"runtime,omitempty"`
 	// CreateCommand is the command line that created the container.
-	CreateCommand []string  `json:"createCommand,omitempty"`
-	Created       time.Time `json:"created"`
+	CreateCommand []string `json:"createCommand,omitempty"`
+	// Mounts are the container's mounts with every volume named (volume.Store.Prepare).
+	Mounts []mountflag.Spec `json:"mounts,omitempty"`
+	// IDMapping is the container's own user namespace (keep-id, nomap, --uidmap); zero = none.
+	IDMapping userns.Mapping `json:"idMapping,omitempty"`
+	GroupAdd  []string       `json:"groupAdd,omitempty"`
+	Created   time.Time      `json:"created"`
 }
 
 // State is what happened to a container since it was created.
@@ -115,6 +122,8 @@ type State struct {
 	Mounted        bool `json:"mounted,omitempty"`
 	RuntimeCreated bool `json:"runtimeCreated,omitempty"`
 	RestartCount   int  `json:"restartCount"`
+	// VolumesCounted: volume.Store.Mounts succeeded for this run; Release is owed.
+	VolumesCounted bool `json:"volumesCounted,omitempty"`
 }
 
 // Container is a container's record together with its storage identity.

@@ -20,6 +20,8 @@ import (
 	"github.com/skiffproject/skiff/image"
 	"github.com/skiffproject/skiff/runtime/monitor"
 	"github.com/skiffproject/skiff/runtime/spec"
+	"github.com/skiffproject/skiff/userns"
+	"github.com/skiffproject/skiff/volume/mountflag"
 )
 
 // CreateOptions describe a container to create; they mirror `skiff create` and `skiff run` flags.
@@ -60,6 +62,10 @@ type CreateOptions struct {
 	Runtime string
 
 	CreateCommand []string
+
+	MountFlags mountflag.Flags
+	UserNS     userns.Mode
+	GroupAdd   []string
 }
 
 // defaultStopTimeout is Podman's and Docker's.
@@ -97,8 +103,22 @@ func (e *Engine) create(ctx context.Context, o CreateOptions) (*Container, *lock
 	if err != nil {
 		return nil, nil, err
 	}
+	vs, err := e.volumes()
+	if err != nil {
+		l.unlock()
+		e.removeLock(id)
+		return nil, nil, err
+	}
+	mounts, undo, err := vs.Prepare(cfg.Mounts)
+	if err != nil {
+		l.unlock()
+		e.removeLock(id)
+		return nil, nil, err
+	}
+	cfg.Mounts = mounts
 	sc, err := e.createStorage(id, cfg)
 	if err != nil {
+		undo()
 		l.unlock()
 		e.removeLock(id)
 		return nil, nil, err
@@ -132,7 +152,8 @@ func (e *Engine) createStorage(id string, cfg *Config) (*storage.Container, erro
 		}
 		// An --rm container is volatile, as Podman makes it: c/storage skips the fsyncs, and the
 		// container does not outlive a reboot.
-		sc, err := e.store.CreateContainer(id, []string{name}, cfg.ImageID, "", "", &storage.ContainerOptions{Volatile: cfg.AutoRemove})
+		sc, err := e.store.CreateContainer(id, []string{name}, cfg.ImageID, "", "", &storage.ContainerOptions{Volatile: cfg.AutoRemove,
+			IDMappingOptions: cfg.IDMapping.StorageOptions()})
 		if err == nil {
 			return sc, nil
 		}
@@ -252,6 +273,16 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 	if o.StopTimeout != nil {
 		cfg.StopTimeout = *o.StopTimeout
 	}
+	if cfg.Mounts, err = e.mountSpecs(o, ic); err != nil {
+		return nil, err
+	}
+	if cfg.IDMapping, err = idMapping(o.UserNS); err != nil {
+		return nil, err
+	}
+	if cfg.IDMapping.HasUser && o.User == "" {
+		cfg.User = fmt.Sprintf("%d:%d", cfg.IDMapping.UID, cfg.IDMapping.GID)
+	}
+	cfg.GroupAdd = o.GroupAdd
 	if len(cfg.Entrypoint)+len(cfg.Cmd) == 0 {
 		return nil, fmt.Errorf("no command specified: image %s has no ENTRYPOINT or CMD; give one after the image", o.Image)
 	}

@@ -49,6 +49,9 @@ func (e *Engine) removeLocked(ctx context.Context, c *Container, o RemoveOptions
 		return fmt.Errorf("remove container %s: %w", c.Name(), err)
 	}
 	e.removeLock(c.ID)
+	if o.Volumes {
+		return e.removeVolumes(c)
+	}
 	return nil
 }
 

@@ -26,7 +26,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (*Container, int, error)
 	conn, err := e.launch(ctx, c, !o.Detach)
 	if err != nil {
 		if c.Config.AutoRemove {
-			_ = e.removeLocked(context.WithoutCancel(ctx), c, RemoveOptions{Force: true})
+			_ = e.removeLocked(context.WithoutCancel(ctx), c, RemoveOptions{Force: true, Volumes: true})
 		}
 		l.unlock()
 		return c, 0, err
@@ -138,7 +138,7 @@ func (e *Engine) cleanupAfter(ctx context.Context, id, token string) error {
 		return nil
 	}
 	if c.Config.AutoRemove && c.State.Status == StatusExited {
-		return e.removeLocked(ctx, c, RemoveOptions{Force: true})
+		return e.removeLocked(ctx, c, RemoveOptions{Force: true, Volumes: true})
 	}
 	return nil
 }

@@ -166,16 +166,11 @@ func deleteCommand(rt *oci.Runtime, id string) []string {
 
 // generateSpec builds the OCI spec of c over rootfs.
 func (e *Engine) generateSpec(c *Container, rootfs string) (*rspec.Spec, error) {
-	user, err := spec.ResolveUser(rootfs, c.Config.User)
-	if err != nil {
-		return nil, fmt.Errorf("container %s: %w", c.Name(), err)
-	}
 	o := spec.Options{
 		RootFS:        rootfs,
 		Args:          c.Config.argv(),
 		Env:           c.Config.Env,
 		Cwd:           c.Config.WorkingDir,
-		User:          user,
 		Terminal:      c.Config.Terminal,
 		Hostname:      c.Config.Hostname,
 		ReadOnly:      c.Config.ReadOnly,
@@ -186,6 +181,9 @@ func (e *Engine) generateSpec(c *Container, rootfs string) (*rspec.Spec, error) 
 		Ulimits:       c.Config.Ulimits,
 		SingleMapping: singleMapping(),
 		Annotations:   c.Config.Annotations,
+	}
+	if err := e.startMounts(c, rootfs, &o); err != nil {
+		return nil, err
 	}
 	if c.Config.Init {
 		if o.Init = findInit(); o.Init == "" {

@@ -93,6 +93,9 @@ func (e *Engine) cleanupRun(ctx context.Context, c *Container) error {
 		}
 		c.State.RuntimeCreated = false
 	}
+	if err := e.releaseVolumes(c); err != nil {
+		return err
+	}
 	if c.State.Mounted {
 		if _, err := e.store.Unmount(c.ID, true); err != nil && !errors.Is(err, storage.ErrLayerNotMounted) &&
 			!errors.Is(err, storage.ErrContainerUnknown) && !errors.Is(err, storage.ErrLayerUnknown) {

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/volume"
 )
 
 // containerCommand is the `skiff container` noun: every container verb again, under Podman's names.
@@ -167,5 +168,19 @@ func containerPruneCommand() *cli.Command {
 			}
 			return multiError(c, errs)
 		},
+	}
+}
+
+func init() {
+	volumeUsers = func(c *cli.Context, store storage.Store) (volume.Users, func([]string) error) {
+		e := container.New(store, container.EngineOptions{Runtime: c.String("runtime")})
+		return e.VolumeUsers, func(names []string) error {
+			for _, n := range names {
+				if err := e.Remove(c.Context, n, container.RemoveOptions{Force: true}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 	}
 }

@@ -10,6 +10,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/userns"
+	"github.com/skiffproject/skiff/volume"
+	"github.com/skiffproject/skiff/volume/mountflag"
 )
 
 func createCommand() *cli.Command {
@@ -67,6 +70,14 @@ func createFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "ulimit", Usage: "resource limit `NAME=SOFT[:HARD]` (nofile=1024:2048)"},
 		&cli.BoolFlag{Name: "tls-verify", Value: true, Usage: "require HTTPS and verify certificates when pulling"},
 		&cli.StringFlag{Name: "authfile", Usage: "registry credentials `FILE` for pulling"},
+		&cli.StringSliceFlag{Name: "volume", Aliases: []string{"v"}, Usage: "mount `SOURCE:DEST[:OPTIONS]` (volume name or host path) or DEST (anonymous volume)"},
+		&cli.StringSliceFlag{Name: "mount", Usage: "mount `type=bind|volume|tmpfs,source=…,target=…[,…]`"},
+		&cli.StringSliceFlag{Name: "tmpfs", Usage: "mount a tmpfs at `DEST[:OPTIONS]`"},
+		&cli.StringSliceFlag{Name: "volumes-from", Usage: "mount the volumes of `CONTAINER[:ro|rw]`"},
+		&cli.StringFlag{Name: "userns", Usage: "user namespace `MODE`: host (default), keep-id[:uid=N,gid=N] or nomap"},
+		&cli.StringSliceFlag{Name: "uidmap", Usage: "map container UIDs `CONTAINER:INTERMEDIATE:SIZE`"},
+		&cli.StringSliceFlag{Name: "gidmap", Usage: "map container GIDs `CONTAINER:INTERMEDIATE:SIZE`"},
+		&cli.StringSliceFlag{Name: "group-add", Usage: "add supplementary `GROUP` (name, number, or keep-groups)"},
 	}
 }
 
@@ -96,7 +107,23 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 			return container.CreateOptions{}, fmt.Errorf("--stop-signal: %w", err)
 		}
 	}
+	mf := mountflag.Flags{Volumes: c.StringSlice("volume"), Mounts: c.StringSlice("mount"), Tmpfs: c.StringSlice("tmpfs"),
+		VolumesFrom: c.StringSlice("volumes-from")}
+	specs, _, err := mountflag.Parse(mf)
+	if err != nil {
+		return container.CreateOptions{}, err
+	}
+	if err := volume.CheckSpecs(specs); err != nil {
+		return container.CreateOptions{}, err
+	}
+	mode, err := userns.ParseMode(c.String("userns"), c.StringSlice("uidmap"), c.StringSlice("gidmap"))
+	if err != nil {
+		return container.CreateOptions{}, err
+	}
 	o := container.CreateOptions{
+		MountFlags:    mf,
+		UserNS:        mode,
+		GroupAdd:      c.StringSlice("group-add"),
 		Image:         c.Args().First(),
 		Command:       c.Args().Tail(),
 		Name:          c.String("name"),
