@@ -202,22 +202,21 @@ func TestImagesFormat(t *testing.T) {
 }
 
 func TestSystemReset(t *testing.T) {
-	g := Isolated(t)
-	Must(t, append(g, "pull", "-q", Busybox)...)
-	root := g[1]
-	Must(t, append(g, "system", "reset", "-f")...)
-	if _, err := os.Stat(root); err == nil {
-		if entries, _ := os.ReadDir(root); len(entries) != 0 {
-			t.Fatalf("system reset left %s with %d entries", root, len(entries))
-		}
+	sb := NewSandbox(t)
+	sb.Must(t, "pull", "-q", Busybox)
+	pause := sb.PausePID()
+	root := sb.Flags[1]
+	sb.Must(t, "system", "reset", "-f")
+	if entries, err := os.ReadDir(root); err == nil && len(entries) != 0 {
+		t.Fatalf("system reset left %s with %d entries", root, len(entries))
 	}
-	if n := len(pauseProcesses(t)); n != 0 {
-		t.Fatalf("system reset left %d pause processes", n)
+	if IsPause(pause) {
+		t.Fatalf("system reset left the pause process %d", pause)
 	}
-	if out := Must(t, append(g, "images", "-q")...); out != "" {
+	if out := sb.Must(t, "images", "-q"); out != "" {
 		t.Fatalf("images after reset: %q", out)
 	}
-	r := Run(t, "system", "reset")
+	r := sb.Run(t, "system", "reset")
 	if r.Code != 125 || !strings.Contains(r.Stderr, "--force") {
 		t.Fatalf("system reset without a terminal or --force:\n%s", r)
 	}

@@ -6,9 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	. "github.com/skiffproject/skiff/test/harness"
 )
@@ -43,10 +41,11 @@ func TestCommandsShareOneNamespace(t *testing.T) {
 	}
 }
 
-// Two first commands racing to create the pause process both succeed and end up in the same namespace.
+// Two first commands racing to create the pause process both succeed and end up in the same namespace,
+// pinned by exactly one pause process.
 func TestPauseProcessRace(t *testing.T) {
 	for round := 0; round < 3; round++ {
-		killPause(t)
+		sb := NewSandbox(t)
 		const n = 4
 		var wg sync.WaitGroup
 		results := make([]Result, n)
@@ -54,7 +53,7 @@ func TestPauseProcessRace(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				results[i] = Run(t, "unshare", "readlink", "/proc/self/ns/user")
+				results[i] = sb.Run(t, "unshare", "readlink", "/proc/self/ns/user")
 			}()
 		}
 		wg.Wait()
@@ -66,28 +65,35 @@ func TestPauseProcessRace(t *testing.T) {
 				t.Fatalf("racing commands ended in different namespaces: %q and %q", r.Stdout, results[0].Stdout)
 			}
 		}
-		if got := pauseProcesses(t); len(got) != 1 {
-			t.Fatalf("after the race: %d pause processes %v, want 1", len(got), got)
+		pid := sb.PausePID()
+		ns, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/ns/user")
+		if err != nil || !IsPause(pid) || ns != strings.TrimSpace(results[0].Stdout) {
+			t.Fatalf("recorded pause process %d (namespace %q, %v) does not pin the commands' namespace %q", pid, ns, err, results[0].Stdout)
 		}
+		if others := pausesIn(t, ns); len(others) != 1 {
+			t.Fatalf("%d pause processes %v pin namespace %s, want 1", len(others), others, ns)
+		}
+		sb.KillPause()
 	}
 }
 
 // A pause.pid that names a dead process (or another program) is replaced, not trusted.
 func TestStalePausePID(t *testing.T) {
-	pidFile := Must(t, "info", "--format", "{{.Host.RuntimeDir}}") + "/skiff/pause.pid"
-	killPause(t)
+	sb := NewSandbox(t)
+	sb.Must(t, "unshare", "true")
+	sb.KillPause()
 	// A live process of ours that is not a pause process: sleep.
 	sleep := exec.Command("sleep", "30")
 	if err := sleep.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sleep.Process.Kill(); sleep.Wait() })
-	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(sleep.Process.Pid)+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(sb.PausePIDFile(), []byte(strconv.Itoa(sleep.Process.Pid)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	Must(t, "unshare", "true")
-	pid := Must(t, "info", "--format", "{{.Host.PausePID}}")
-	if pid == strconv.Itoa(sleep.Process.Pid) || pid == "0" {
+	sb.Must(t, "unshare", "true")
+	pid := sb.Must(t, "info", "--format", "{{.Host.PausePID}}")
+	if pid == strconv.Itoa(sleep.Process.Pid) || pid == "0" || !IsPause(sb.PausePID()) {
 		t.Fatalf("pause pid after a stale record = %s", pid)
 	}
 }
@@ -119,8 +125,8 @@ func TestBadGlobalInput(t *testing.T) {
 	Expect(t, 125, []string{`unknown command "nosuch"`}, "nosuch")
 }
 
-// pauseProcesses lists this user's skiff pause processes.
-func pauseProcesses(t *testing.T) []int {
+// pausesIn lists this user's pause processes whose user namespace is ns.
+func pausesIn(t *testing.T, ns string) []int {
 	t.Helper()
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
@@ -129,34 +135,14 @@ func pauseProcesses(t *testing.T) []int {
 	var pids []int
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
+		if err != nil || !IsPause(pid) {
 			continue
 		}
-		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err != nil || !strings.HasPrefix(string(cmdline), "skiff-pause\x00") {
-			continue
-		}
-		var st syscall.Stat_t
-		if syscall.Stat("/proc/"+e.Name(), &st) == nil && int(st.Uid) == os.Getuid() {
+		if link, err := os.Readlink("/proc/" + e.Name() + "/ns/user"); err == nil && link == ns {
 			pids = append(pids, pid)
 		}
 	}
 	return pids
-}
-
-// killPause kills this user's pause processes, so that the next command creates the namespace afresh.
-func killPause(t *testing.T) {
-	t.Helper()
-	for _, pid := range pauseProcesses(t) {
-		syscall.Kill(pid, syscall.SIGKILL)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for len(pauseProcesses(t)) > 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("pause processes %v did not die", pauseProcesses(t))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // Joining the namespace keeps the working directory, so relative paths mean what the user meant.

@@ -10,7 +10,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -131,4 +133,83 @@ func Isolated(t testing.TB) []string {
 		Run(t, append(flags, "unshare", "rm", "-rf", filepath.Join(dir, "root"), filepath.Join(dir, "runroot"))...)
 	})
 	return flags
+}
+
+// Sandbox is a private user namespace and storage for one test: its own runtime directory (so its own pause
+// process) and its own storage. Tests that kill or reset the namespace use it, so that they never disturb
+// the containers of other tests or of the user.
+type Sandbox struct {
+	Env        []string // XDG_RUNTIME_DIR of the sandbox
+	Flags      []string // --root and --runroot of the sandbox
+	RuntimeDir string
+}
+
+// NewSandbox creates a sandbox that is torn down (storage removed, pause process killed) when the test ends.
+func NewSandbox(t testing.TB) *Sandbox {
+	t.Helper()
+	dir := t.TempDir()
+	s := &Sandbox{
+		RuntimeDir: filepath.Join(dir, "run"),
+		Flags:      []string{"--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "runroot")},
+	}
+	if err := os.Mkdir(s.RuntimeDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s.Env = []string{"XDG_RUNTIME_DIR=" + s.RuntimeDir}
+	t.Cleanup(func() {
+		s.Run(t, "unshare", "rm", "-rf", filepath.Join(dir, "root"), filepath.Join(dir, "runroot"))
+		s.KillPause()
+	})
+	return s
+}
+
+// Run runs skiff in the sandbox.
+func (s *Sandbox) Run(t testing.TB, args ...string) Result {
+	t.Helper()
+	return RunIn(t, s.Env, "", append(append([]string{}, s.Flags...), args...)...)
+}
+
+// Must runs skiff in the sandbox and fails the test unless it exits 0; it returns trimmed stdout.
+func (s *Sandbox) Must(t testing.TB, args ...string) string {
+	t.Helper()
+	r := s.Run(t, args...)
+	if r.Code != 0 {
+		t.Fatalf("%s", r)
+	}
+	return strings.TrimSpace(r.Stdout)
+}
+
+// PausePIDFile is where the sandbox's pause process is recorded.
+func (s *Sandbox) PausePIDFile() string { return filepath.Join(s.RuntimeDir, "skiff", "pause.pid") }
+
+// PausePID returns the recorded pause PID of the sandbox, or 0.
+func (s *Sandbox) PausePID() int {
+	b, err := os.ReadFile(s.PausePIDFile())
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid
+}
+
+// KillPause kills the sandbox's pause process and waits until it is gone.
+func (s *Sandbox) KillPause() {
+	pid := s.PausePID()
+	if pid <= 0 || !IsPause(pid) {
+		return
+	}
+	syscall.Kill(pid, syscall.SIGKILL)
+	for deadline := time.Now().Add(5 * time.Second); IsPause(pid) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// IsPause reports whether pid is a live skiff pause process of this user.
+func IsPause(pid int) bool {
+	cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil || !strings.HasPrefix(string(cmdline), "skiff-pause\x00") {
+		return false
+	}
+	var st syscall.Stat_t
+	return syscall.Stat("/proc/"+strconv.Itoa(pid), &st) == nil && int(st.Uid) == os.Getuid()
 }

@@ -4,24 +4,15 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	. "github.com/skiffproject/skiff/test/harness"
 )
 
 // The first command of a user without a subordinate range warns once and maps only the user's own IDs.
 func TestSingleMappingWarnsOnce(t *testing.T) {
-	pidFile := Must(t, "info", "--format", "{{.Host.RuntimeDir}}") + "/skiff/pause.pid"
-	if b, err := os.ReadFile(pidFile); err == nil {
-		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
-			syscall.Kill(pid, syscall.SIGKILL)
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	g := Isolated(t)
-	r := Run(t, append(g, "pull", Busybox)...)
+	sb := NewSandbox(t)
+	r := sb.Run(t, "pull", Busybox)
 	if r.Code != 0 {
 		t.Fatalf("%s", r)
 	}
@@ -33,15 +24,15 @@ func TestSingleMappingWarnsOnce(t *testing.T) {
 			t.Errorf("warning lacks %q:\n%s", want, r.Stderr)
 		}
 	}
-	r = Run(t, append(g, "images", "-q")...)
+	r = sb.Run(t, "images", "-q")
 	if r.Code != 0 || strings.Contains(r.Stderr, "single-UID") || strings.TrimSpace(r.Stdout) == "" {
 		t.Fatalf("second command warned again or lost the image:\n%s", r)
 	}
-	uidMap := strings.Fields(Must(t, "unshare", "cat", "/proc/self/uid_map"))
+	uidMap := strings.Fields(sb.Must(t, "unshare", "cat", "/proc/self/uid_map"))
 	if strings.Join(uidMap, " ") != "0 "+strconv.Itoa(os.Getuid())+" 1" {
 		t.Fatalf("uid_map = %v, want only the user's own ID", uidMap)
 	}
-	if got := Must(t, "info", "--format", "{{.Host.IDMappings.SingleMapping}}"); got != "true" {
+	if got := sb.Must(t, "info", "--format", "{{.Host.IDMappings.SingleMapping}}"); got != "true" {
 		t.Fatalf("info SingleMapping = %s", got)
 	}
 }
