@@ -8,7 +8,10 @@ cd "$REPO_ROOT"
 [[ -x bin/skiff ]] || die "bin/skiff missing: run make build"
 bash hack/setup-host.sh --distro
 export SKIFF="$REPO_ROOT/bin/skiff"
-for part in pull run; do
+# Both engines on the same storage driver: Podman's packaged storage.conf picks overlay on a normal
+# distribution; without one (as here) podman 4.3.1 would fall back to vfs and the comparison would be moot.
+export BENCH_STORAGE_DRIVER=${BENCH_STORAGE_DRIVER:-overlay}
+for part in pull run net; do
 	script="hack/bench-$part.sh"
 	if [[ -f $script ]]; then
 		INFO "benchmark: $part"
