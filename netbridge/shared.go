@@ -1,0 +1,687 @@
+package netbridge
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/containers/storage/pkg/ioutils"
+	"github.com/sirupsen/logrus"
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+
+	"github.com/skiffproject/skiff/slirpnet"
+	"github.com/skiffproject/skiff/slirpnet/slirp4netns"
+	"github.com/skiffproject/skiff/userns"
+)
+
+// Files of the shared namespace's directory (Dir).
+const (
+	stateFile   = "state.json"
+	lockName    = "lock"
+	sharedNS    = "netns"
+	membersDir  = "ns"
+	controlSock = "helper.sock"
+	helperLog   = "helper.log"
+	// DNSDomain is the search domain of containers on networks; names answer with and without it.
+	DNSDomain = "dns.skiff"
+)
+
+// Dir is the directory of the shared rootless network namespace: <runtime dir>/skiff/netbridge.
+func Dir() string { return filepath.Join(userns.StateDir(), "netbridge") }
+
+// Endpoint is a container's interface on one network.
+type Endpoint struct {
+	Network   string   `json:"network"`
+	Bridge    string   `json:"bridge"`
+	Interface string   `json:"interface"` // eth0, eth1, … in the container
+	HostVeth  string   `json:"hostVeth"`  // the other end, on the bridge
+	IP        string   `json:"ip"`
+	PrefixLen int      `json:"prefixLen"`
+	Gateway   string   `json:"gateway"`
+	MAC       string   `json:"mac"`
+	Aliases   []string `json:"aliases,omitempty"`
+}
+
+// Member is a running container connected to networks.
+type Member struct {
+	ID        string                 `json:"id"`
+	Name      string                 `json:"name"`
+	NetNS     string                 `json:"netns"`
+	Endpoints []Endpoint             `json:"endpoints"`
+	Ports     []slirpnet.PortMapping `json:"ports,omitempty"`
+}
+
+// bridgeInfo is what the namespace knows of a network.
+type bridgeInfo struct {
+	Name      string `json:"name"`
+	Interface string `json:"interface"`
+	Subnet    string `json:"subnet"`
+	Gateway   string `json:"gateway"`
+	Internal  bool   `json:"internal"`
+	DNS       bool   `json:"dns"`
+}
+
+// state is state.json: the members (the refcount of the namespace) and its helpers.
+type state struct {
+	Members map[string]*Member     `json:"members"`
+	Bridges map[string]*bridgeInfo `json:"bridges"`
+	Helper  Proc                   `json:"helper"`
+	Uplink  Proc                   `json:"uplink"`
+	NAT     bool                   `json:"nat"`
+}
+
+type shared struct {
+	dir    string
+	unlock func()
+	st     *state
+}
+
+// openShared locks the shared namespace's directory and reads its state.
+func openShared() (*shared, error) {
+	dir := Dir()
+	if err := os.MkdirAll(filepath.Join(dir, membersDir), 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	st, err := readState(dir)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &shared{dir: dir, unlock: func() { f.Close() }, st: st}, nil
+}
+
+func readState(dir string) (*state, error) {
+	st := &state{}
+	b, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, st); err != nil {
+			return nil, fmt.Errorf("read %s: %w", filepath.Join(dir, stateFile), err)
+		}
+	}
+	if st.Members == nil {
+		st.Members = map[string]*Member{}
+	}
+	if st.Bridges == nil {
+		st.Bridges = map[string]*bridgeInfo{}
+	}
+	return st, nil
+}
+
+func (s *shared) save() error {
+	b, err := json.MarshalIndent(s.st, "", "  ")
+	if err != nil {
+		return err
+	}
+	return ioutils.AtomicWriteFile(filepath.Join(s.dir, stateFile), b, 0o600)
+}
+
+func (s *shared) nsPath() string { return filepath.Join(s.dir, sharedNS) }
+
+// handle returns a netlink handle in the namespace at path.
+func handleAt(path string) (*netlink.Handle, error) {
+	ns, err := netns.GetFromPath(path)
+	if err != nil {
+		return nil, fmt.Errorf("open netns %s: %w", path, err)
+	}
+	defer ns.Close()
+	h, err := netlink.NewHandleAt(ns)
+	if err != nil {
+		return nil, fmt.Errorf("netlink in %s: %w", path, err)
+	}
+	return h, nil
+}
+
+// ensure creates what is missing of the shared namespace: the namespace, the helper (DNS and ports),
+// and the uplink (slirp4netns, which exits with the helper).
+func (s *shared) ensure(ctx context.Context) error {
+	ns := s.nsPath()
+	if !isNetNS(ns) {
+		_ = removeNetNS(ns)
+		if err := newNetNS(ns); err != nil {
+			return err
+		}
+		h, err := handleAt(ns)
+		if err != nil {
+			return err
+		}
+		lo, err := h.LinkByName("lo")
+		if err == nil {
+			err = h.LinkSetUp(lo)
+		}
+		h.Close()
+		if err != nil {
+			return fmt.Errorf("set lo up in the shared network namespace: %w", err)
+		}
+		if err := writeSysctl(ns, "net.ipv4.ip_forward", "1"); err != nil {
+			return fmt.Errorf("enable forwarding in the shared network namespace: %w", err)
+		}
+		s.st.Bridges = map[string]*bridgeInfo{}
+		s.st.Uplink, s.st.Helper = Proc{}, Proc{}
+	}
+	if !s.st.Helper.Alive() {
+		s.st.Uplink.kill(unix.SIGTERM)
+		p, err := startHelper(s.dir)
+		if err != nil {
+			return err
+		}
+		s.st.Helper, s.st.Uplink = p, Proc{}
+	}
+	if !s.st.Uplink.Alive() {
+		pidfd, err := unix.PidfdOpen(s.st.Helper.PID, 0)
+		if err != nil {
+			return fmt.Errorf("pidfd of the network helper: %w", err)
+		}
+		exitFD := os.NewFile(uintptr(pidfd), "pidfd:helper")
+		// An old tap0 (its slirp4netns died) would make the new one fail.
+		if h, err := handleAt(ns); err == nil {
+			if l, err := h.LinkByName("tap0"); err == nil {
+				_ = h.LinkDel(l)
+			}
+			h.Close()
+		}
+		cmd, err := slirp4netns.Start(ctx, slirp4netns.Options{NetNS: ns, Dir: s.dir, ExitFD: exitFD})
+		exitFD.Close()
+		if err != nil {
+			return fmt.Errorf("start the uplink of the shared network namespace: %w", err)
+		}
+		s.st.Uplink = procOf(cmd.Process.Pid)
+	}
+	return nil
+}
+
+// ensureBridge creates the bridge of network n in the shared namespace with its gateway address.
+func (s *shared) ensureBridge(h *netlink.Handle, n *Network) (*bridgeInfo, error) {
+	sn, gw, err := n.prefix()
+	if err != nil {
+		return nil, err
+	}
+	ones, _ := sn.Mask.Size()
+	l, err := h.LinkByName(n.NetworkInterface)
+	if err != nil {
+		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: n.NetworkInterface, MTU: slirp4netns.DefaultMTU}}
+		if err := h.LinkAdd(br); err != nil {
+			return nil, fmt.Errorf("create bridge %s: %w", n.NetworkInterface, err)
+		}
+		l = br
+	}
+	addr := &netlink.Addr{IPNet: &net.IPNet{IP: gw, Mask: net.CIDRMask(ones, 32)}}
+	if err := h.AddrReplace(l, addr); err != nil {
+		return nil, fmt.Errorf("address %s on %s: %w", addr.IPNet, n.NetworkInterface, err)
+	}
+	if err := h.LinkSetUp(l); err != nil {
+		return nil, fmt.Errorf("set %s up: %w", n.NetworkInterface, err)
+	}
+	b := &bridgeInfo{Name: n.Name, Interface: n.NetworkInterface, Subnet: sn.String(), Gateway: gw.String(),
+		Internal: n.Internal, DNS: n.DNSEnabled}
+	s.st.Bridges[n.Name] = b
+	return b, nil
+}
+
+// firewall writes the nftables rules of the shared namespace: no forwarding between bridges, none from
+// internal networks to the uplink, and masquerading of what leaves through the uplink (slirp4netns
+// only forwards traffic from its own address). Without nft, forwarding is switched off: the networks
+// stay isolated and have no egress.
+func (s *shared) firewall() error {
+	var names []string
+	for n := range s.st.Bridges {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("table inet skiff\ndelete table inet skiff\ntable inet skiff {\n chain forward {\n  type filter hook forward priority 0; policy accept;\n  ct state established,related accept\n")
+	for _, a := range names {
+		ba := s.st.Bridges[a]
+		for _, c := range names {
+			if a != c {
+				fmt.Fprintf(&b, "  iifname %q oifname %q drop\n", ba.Interface, s.st.Bridges[c].Interface)
+			}
+		}
+		if ba.Internal {
+			fmt.Fprintf(&b, "  iifname %q oifname != %q drop\n", ba.Interface, ba.Interface)
+		}
+	}
+	b.WriteString(" }\n chain postrouting {\n  type nat hook postrouting priority 100;\n  oifname \"tap0\" masquerade\n }\n}\n")
+	cmd := exec.Command("nsenter", "--net="+s.nsPath(), "nft", "-f", "-")
+	cmd.Stdin = strings.NewReader(b.String())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		s.st.NAT = false
+		_ = writeSysctl(s.nsPath(), "net.ipv4.ip_forward", "0")
+		return fmt.Errorf("nft: %s: %w", strings.TrimSpace(string(out)), err)
+	}
+	s.st.NAT = true
+	return nil
+}
+
+// Request is a network a container asks for.
+type Request struct {
+	Network string   `json:"network"`
+	Aliases []string `json:"aliases,omitempty"`
+	// IP is the address asked with --ip ("" = the next free one).
+	IP string `json:"ip,omitempty"`
+}
+
+// AttachOptions are a container and the networks it connects to at a start.
+type AttachOptions struct {
+	ID, Name, Hostname string
+	Networks           []Request
+	Ports              []slirpnet.PortMapping
+	// DNS, DNSSearch, DNSOptions and AddHosts are the names flags of the container.
+	DNS, DNSSearch, DNSOptions, AddHosts []string
+	// FilesDir receives hosts, resolv.conf and hostname.
+	FilesDir string
+}
+
+// Attachment is what Attach did: the namespace to give the runtime, the files to bind-mount, the
+// addresses and the ports (random host ports resolved).
+type Attachment struct {
+	NetNS     string
+	Endpoints []Endpoint
+	Ports     []slirpnet.PortMapping
+	Files     slirpnet.NameFiles
+}
+
+// Attach connects container o.ID to its networks for one run: it creates the container's network
+// namespace (held by a file under Dir, given to the runtime as the spec's network namespace), a veth
+// into it per network, starts the shared namespace on first use and updates the DNS and the ports.
+// Call Detach once the run ends (it is idempotent); on error nothing is left.
+func Attach(ctx context.Context, store *Store, o AttachOptions) (_ *Attachment, err error) {
+	if len(o.Networks) == 0 {
+		return nil, errors.New("attach: no network")
+	}
+	nets := make([]*Network, len(o.Networks))
+	for i, r := range o.Networks {
+		if nets[i], err = store.Get(r.Network); err != nil {
+			return nil, err
+		}
+	}
+	s, err := openShared()
+	if err != nil {
+		return nil, err
+	}
+	defer s.unlock()
+	if old, ok := s.st.Members[o.ID]; ok {
+		s.removeMember(old)
+	}
+	if err := s.ensure(ctx); err != nil {
+		s.stopIfEmpty()
+		return nil, err
+	}
+	m := &Member{ID: o.ID, Name: o.Name, NetNS: filepath.Join(s.dir, membersDir, o.ID)}
+	defer func() {
+		if err != nil {
+			s.removeMember(m)
+			_ = s.save()
+			_ = s.reload()
+			s.stopIfEmpty()
+		}
+	}()
+	_ = removeNetNS(m.NetNS)
+	if err := newNetNS(m.NetNS); err != nil {
+		return nil, err
+	}
+	s.st.Members[o.ID] = m
+	if err := s.connect(m, nets, o.Networks); err != nil {
+		return nil, err
+	}
+	if err := s.firewall(); err != nil {
+		logrus.Warnf("shared network namespace: no NAT, containers on networks have no egress: %v", err)
+	}
+	if m.Ports, err = resolvePorts(o.Ports); err != nil {
+		return nil, err
+	}
+	if err := s.save(); err != nil {
+		return nil, err
+	}
+	if err := s.reload(); err != nil {
+		return nil, err
+	}
+	files, err := writeNames(o, m)
+	if err != nil {
+		return nil, err
+	}
+	return &Attachment{NetNS: m.NetNS, Endpoints: m.Endpoints, Ports: m.Ports, Files: files}, nil
+}
+
+// connect adds a veth per network to member m.
+func (s *shared) connect(m *Member, nets []*Network, reqs []Request) error {
+	h, err := handleAt(s.nsPath())
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	ch, err := handleAt(m.NetNS)
+	if err != nil {
+		return err
+	}
+	defer ch.Close()
+	if lo, err := ch.LinkByName("lo"); err == nil {
+		_ = ch.LinkSetUp(lo)
+	}
+	cfd, err := unix.Open(m.NetNS, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(cfd)
+	for i, n := range nets {
+		for _, e := range m.Endpoints {
+			if e.Network == n.Name {
+				return fmt.Errorf("container %s is already connected to network %s: %w", m.Name, n.Name, ErrExists)
+			}
+		}
+		b, err := s.ensureBridge(h, n)
+		if err != nil {
+			return err
+		}
+		ip, err := s.allocIP(n, reqs[i].IP)
+		if err != nil {
+			return err
+		}
+		_, sn, _ := net.ParseCIDR(b.Subnet)
+		ones, _ := sn.Mask.Size()
+		idx := len(m.Endpoints)
+		e := Endpoint{Network: n.Name, Bridge: b.Interface, Interface: "eth" + strconv.Itoa(idx),
+			HostVeth: vethName(m.ID, n.NetworkInterface), IP: ip.String(), PrefixLen: ones, Gateway: b.Gateway, Aliases: reqs[i].Aliases}
+		br, err := h.LinkByName(b.Interface)
+		if err != nil {
+			return err
+		}
+		veth := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: e.HostVeth, MasterIndex: br.Attrs().Index, MTU: slirp4netns.DefaultMTU},
+			PeerName: e.Interface, PeerNamespace: netlink.NsFd(cfd)}
+		if err := h.LinkAdd(veth); err != nil {
+			return fmt.Errorf("create veth %s for network %s: %w", e.HostVeth, n.Name, err)
+		}
+		m.Endpoints = append(m.Endpoints, e)
+		if l, err := h.LinkByName(e.HostVeth); err == nil {
+			if err := h.LinkSetUp(l); err != nil {
+				return err
+			}
+		}
+		peer, err := ch.LinkByName(e.Interface)
+		if err != nil {
+			return fmt.Errorf("find %s in the container: %w", e.Interface, err)
+		}
+		m.Endpoints[idx].MAC = peer.Attrs().HardwareAddr.String()
+		if err := ch.AddrAdd(peer, &netlink.Addr{IPNet: &net.IPNet{IP: ip, Mask: sn.Mask}}); err != nil {
+			return fmt.Errorf("address %s on %s: %w", ip, e.Interface, err)
+		}
+		if err := ch.LinkSetUp(peer); err != nil {
+			return err
+		}
+		if idx == 0 {
+			gw := net.ParseIP(b.Gateway)
+			if err := ch.RouteAdd(&netlink.Route{LinkIndex: peer.Attrs().Index, Gw: gw}); err != nil {
+				return fmt.Errorf("default route via %s: %w", gw, err)
+			}
+		}
+	}
+	return nil
+}
+
+// vethName is the bridge-side name of a container's veth: 15 bytes at most.
+func vethName(id, bridge string) string {
+	n := strings.TrimPrefix(bridge, ifPrefix)
+	return "vs" + id[:min(len(id), 12-len(n))] + "b" + n
+}
+
+// allocIP picks the address of a new member of n: want if given, else the lowest free one.
+func (s *shared) allocIP(n *Network, want string) (net.IP, error) {
+	sn, gw, err := n.prefix()
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{gw.String(): true}
+	for _, m := range s.st.Members {
+		for _, e := range m.Endpoints {
+			if e.Network == n.Name {
+				used[e.IP] = true
+			}
+		}
+	}
+	if want != "" {
+		ip := net.ParseIP(want).To4()
+		if ip == nil || !sn.Contains(ip) || ip.Equal(sn.IP) || ip.Equal(lastIP(sn)) {
+			return nil, fmt.Errorf("--ip %s is not a host address of network %s (%s): %w", want, n.Name, sn, ErrInvalid)
+		}
+		if used[ip.String()] {
+			return nil, fmt.Errorf("--ip %s: address already in use on network %s: %w", want, n.Name, ErrInvalid)
+		}
+		return ip, nil
+	}
+	ones, bits := sn.Mask.Size()
+	size := uint32(1) << (bits - ones)
+	for i := uint32(1); i < size-1; i++ {
+		ip := nthIP(sn, i)
+		if !used[ip.String()] {
+			return ip, nil
+		}
+	}
+	return nil, fmt.Errorf("network %s (%s) has no free address", n.Name, sn)
+}
+
+// resolvePorts picks the random host ports (HostPort 0) by binding port 0.
+func resolvePorts(ports []slirpnet.PortMapping) ([]slirpnet.PortMapping, error) {
+	out := append([]slirpnet.PortMapping(nil), ports...)
+	for i := range out {
+		if out[i].HostPort != 0 {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort(out[i].HostIP, "0"))
+		if err != nil {
+			return nil, err
+		}
+		out[i].HostPort = uint16(l.Addr().(*net.TCPAddr).Port)
+		l.Close()
+	}
+	return out, nil
+}
+
+// removeMember deletes m's veths and its namespace file; the caller saves.
+func (s *shared) removeMember(m *Member) {
+	if h, err := handleAt(s.nsPath()); err == nil {
+		for _, e := range m.Endpoints {
+			if l, err := h.LinkByName(e.HostVeth); err == nil {
+				_ = h.LinkDel(l)
+			}
+		}
+		h.Close()
+	}
+	_ = removeNetNS(m.NetNS)
+	delete(s.st.Members, m.ID)
+}
+
+// stopIfEmpty tears the shared namespace down when it has no member left: the helper (the uplink
+// exits with it), then the namespace.
+func (s *shared) stopIfEmpty() {
+	if len(s.st.Members) > 0 {
+		return
+	}
+	for _, p := range []Proc{s.st.Helper, s.st.Uplink} {
+		p.kill(unix.SIGTERM)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for (s.st.Helper.Alive() || s.st.Uplink.Alive()) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.st.Helper.kill(unix.SIGKILL)
+	s.st.Uplink.kill(unix.SIGKILL)
+	_ = removeNetNS(s.nsPath())
+	for _, f := range []string{stateFile, controlSock, slirp4netns.APISocket} {
+		_ = os.Remove(filepath.Join(s.dir, f))
+	}
+	s.st = &state{Members: map[string]*Member{}, Bridges: map[string]*bridgeInfo{}}
+}
+
+// Detach disconnects container id after a run: its veths and namespace file go, the DNS forgets it,
+// and the shared namespace goes with its last member. It is idempotent.
+func Detach(id string) error {
+	s, err := openShared()
+	if err != nil {
+		return err
+	}
+	defer s.unlock()
+	m, ok := s.st.Members[id]
+	if !ok {
+		if _, err := os.Lstat(filepath.Join(s.dir, membersDir, id)); err == nil {
+			_ = removeNetNS(filepath.Join(s.dir, membersDir, id))
+		}
+		s.stopIfEmpty()
+		return nil
+	}
+	s.removeMember(m)
+	if len(s.st.Members) == 0 {
+		s.stopIfEmpty()
+		return nil
+	}
+	if err := s.save(); err != nil {
+		return err
+	}
+	return s.reload()
+}
+
+// Repair detaches members that alive says no longer run (their clean-up never happened).
+func Repair(alive func(id string) bool) error {
+	s, err := openShared()
+	if err != nil {
+		return err
+	}
+	defer s.unlock()
+	changed := false
+	for id, m := range s.st.Members {
+		if !alive(id) {
+			s.removeMember(m)
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	if len(s.st.Members) == 0 {
+		s.stopIfEmpty()
+		return nil
+	}
+	if err := s.save(); err != nil {
+		return err
+	}
+	return s.reload()
+}
+
+// Members returns the running members of the shared namespace (read without the lock).
+func Members() map[string]*Member {
+	st, err := readState(Dir())
+	if err != nil {
+		return nil
+	}
+	return st.Members
+}
+
+// Helpers returns the helper processes of the shared namespace that still run.
+func Helpers() []Proc {
+	st, err := readState(Dir())
+	if err != nil {
+		return nil
+	}
+	var out []Proc
+	for _, p := range []Proc{st.Helper, st.Uplink} {
+		if p.Alive() {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// reload asks the helper to read the state again and waits for its answer.
+func (s *shared) reload() error {
+	if !s.st.Helper.Alive() {
+		return nil
+	}
+	c, err := net.DialTimeout("unix", filepath.Join(s.dir, controlSock), 5*time.Second)
+	if err != nil {
+		return fmt.Errorf("network helper: %w", err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(15 * time.Second))
+	if _, err := c.Write([]byte("reload\n")); err != nil {
+		return fmt.Errorf("network helper: %w", err)
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("network helper: %w", err)
+	}
+	if msg, ok := strings.CutPrefix(strings.TrimSpace(line), "error: "); ok {
+		return errors.New(msg)
+	}
+	return nil
+}
+
+// writeNames writes hosts, resolv.conf and hostname for member m into o.FilesDir.
+func writeNames(o AttachOptions, m *Member) (slirpnet.NameFiles, error) {
+	f := slirpnet.NameFiles{
+		Hosts: filepath.Join(o.FilesDir, "hosts"), ResolvConf: filepath.Join(o.FilesDir, "resolv.conf"),
+		Hostname: filepath.Join(o.FilesDir, "hostname"),
+	}
+	hostname := o.Hostname
+	if hostname == "" {
+		hostname = o.ID[:12]
+	}
+	var hosts strings.Builder
+	hosts.WriteString("127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n")
+	for _, ah := range o.AddHosts {
+		if name, ip, ok := strings.Cut(ah, ":"); ok {
+			fmt.Fprintf(&hosts, "%s\t%s\n", ip, name)
+		}
+	}
+	if len(m.Endpoints) > 0 {
+		names := hostname
+		if o.Name != "" && o.Name != hostname {
+			names += " " + o.Name
+		}
+		fmt.Fprintf(&hosts, "%s\t%s\n", m.Endpoints[0].IP, names)
+	}
+	var rc strings.Builder
+	search := append([]string{DNSDomain}, o.DNSSearch...)
+	fmt.Fprintf(&rc, "search %s\n", strings.Join(search, " "))
+	servers := o.DNS
+	if len(servers) == 0 {
+		for _, e := range m.Endpoints {
+			servers = append(servers, e.Gateway)
+		}
+	}
+	for _, sv := range servers {
+		fmt.Fprintf(&rc, "nameserver %s\n", sv)
+	}
+	if len(o.DNSOptions) > 0 {
+		fmt.Fprintf(&rc, "options %s\n", strings.Join(o.DNSOptions, " "))
+	}
+	for path, content := range map[string]string{f.Hosts: hosts.String(), f.ResolvConf: rc.String(), f.Hostname: hostname + "\n"} {
+		if err := ioutils.AtomicWriteFile(path, []byte(content), 0o644); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
