@@ -85,8 +85,11 @@ type Config struct {
 	StopSignal  string `json:"stopSignal"`
 	StopTimeout uint   `json:"stopTimeout"`
 	LogDriver   string `json:"logDriver"`
-	// RestartPolicy is recorded for inspect; skiff has no daemon to apply it.
+	// RestartPolicy is --restart as systemd.RestartPolicy.String writes it; the clean-up after each run
+	// applies it (policy.go).
 	RestartPolicy string `json:"restartPolicy"`
+	// SdNotify is --sdnotify ("" = conmon when the starting command has a NOTIFY_SOCKET, else ignore).
+	SdNotify string `json:"sdNotify,omitempty"`
 	// Runtime is the OCI runtime chosen at create ("" = the default).
 	Runtime string `json:"runtime,omitempty"`
 	// CreateCommand is the command line that created the container.
@@ -135,6 +138,8 @@ type Container struct {
 	Incomplete bool `json:"-"`
 	// Storage is the containers/storage view of the container.
 	Storage *storage.Container `json:"-"`
+	// policyRestart marks a start by the restart policy, which counts in State.RestartCount.
+	policyRestart bool
 }
 
 // Name returns the container's name.
@@ -172,6 +177,9 @@ type EngineOptions struct {
 	Executable string
 	// StateDir holds the container locks ("" = the user's skiff state directory in the runtime dir).
 	StateDir string
+	// NotifySocket is the service manager's socket ($NOTIFY_SOCKET of the command, read before anything
+	// changed the environment): a start tells it about the container as --sdnotify says (sdnotify.go).
+	NotifySocket string
 }
 
 // New returns an engine working on store.

@@ -63,6 +63,10 @@ type CreateOptions struct {
 
 	CreateCommand []string
 
+	// RestartPolicy is --restart ("" = no); SdNotify is --sdnotify ("" = decided at each start, see
+	// Config.SdNotify).
+	RestartPolicy, SdNotify string
+
 	MountFlags mountflag.Flags
 	UserNS     userns.Mode
 	GroupAdd   []string
@@ -283,6 +287,9 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 		cfg.User = fmt.Sprintf("%d:%d", cfg.IDMapping.UID, cfg.IDMapping.GID)
 	}
 	cfg.GroupAdd = o.GroupAdd
+	if cfg.RestartPolicy, cfg.SdNotify, err = systemdConfig(o); err != nil {
+		return nil, err
+	}
 	if len(cfg.Entrypoint)+len(cfg.Cmd) == 0 {
 		return nil, fmt.Errorf("no command specified: image %s has no ENTRYPOINT or CMD; give one after the image", o.Image)
 	}

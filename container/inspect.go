@@ -121,7 +121,7 @@ type InspectLogConfig struct {
 	Path string `json:"Path"`
 }
 
-// InspectRestart is the restart policy (recorded only).
+// InspectRestart is the restart policy (policy.go applies it).
 type InspectRestart struct {
 	Name              string `json:"Name"`
 	MaximumRetryCount uint   `json:"MaximumRetryCount"`
@@ -193,7 +193,7 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 			AutoRemove:     cfg.AutoRemove,
 			Init:           cfg.Init,
 			LogConfig:      InspectLogConfig{Type: cfg.LogDriver},
-			RestartPolicy:  InspectRestart{Name: cfg.RestartPolicy},
+			RestartPolicy:  inspectRestart(cfg.RestartPolicy),
 			Ulimits:        nonNil(cfg.Ulimits),
 			NetworkMode:    "private",
 			PidMode:        "private",

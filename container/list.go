@@ -13,7 +13,7 @@ import (
 type ListOptions struct {
 	// All includes containers that are not running (-a).
 	All bool
-	// Filters are KEY=VALUE (name, status, label, ancestor, id): values of one key are alternatives,
+	// Filters are KEY=VALUE (name, status, label, ancestor, id, restart-policy): values of one key are alternatives,
 	// different keys must all match.
 	Filters []string
 	// Last keeps only the N most recently created (-n; -l is 1); 0 keeps all.
@@ -192,8 +192,13 @@ func compileFilters(specs []string) (func(*Container) bool, error) {
 					strings.HasSuffix(strings.TrimSuffix(c.Config.ImageName, ":latest"), "/"+value) ||
 					strings.HasSuffix(c.Config.ImageName, "/"+value)
 			}
+		case "restart-policy":
+			var err error
+			if fn, err = restartPolicyFilter(value); err != nil {
+				return nil, fmt.Errorf("--filter %q: %w", f, err)
+			}
 		default:
-			return nil, fmt.Errorf("--filter %q: unknown filter %q (want name, id, status, label or ancestor)", f, key)
+			return nil, fmt.Errorf("--filter %q: unknown filter %q (want name, id, status, label, ancestor or restart-policy)", f, key)
 		}
 		byKey[key] = append(byKey[key], fn)
 	}

@@ -118,27 +118,9 @@ func (e *Engine) lockedGet(ctx context.Context, nameOrID string) (*Container, *l
 	return c, l, nil
 }
 
-// Cleanup is the monitor's exit command: it cleans up after the run of container id identified by
-// token (unmounting the rootfs, deleting the runtime's state) and removes the container if it was
-// created with AutoRemove. A stale token (the container was started again since) does nothing.
-func (e *Engine) Cleanup(ctx context.Context, id, token string) error {
-	return e.cleanupAfter(ctx, id, token)
-}
-
+// cleanupAfter is Cleanup (policy.go) for an attached run or start, which cleans up in place of the
+// monitor's exit command.
 func (e *Engine) cleanupAfter(ctx context.Context, id, token string) error {
-	c, l, err := e.lockedGet(ctx, id)
-	if errors.Is(err, ErrNoSuchContainer) {
-		return nil // removed already
-	}
-	if err != nil {
-		return err
-	}
-	defer l.unlock()
-	if c.State.Token != token && c.State.Token != "" {
-		return nil
-	}
-	if c.Config.AutoRemove && c.State.Status == StatusExited {
-		return e.removeLocked(ctx, c, RemoveOptions{Force: true, Volumes: true})
-	}
-	return nil
+	_, err := e.Cleanup(ctx, id, token)
+	return err
 }

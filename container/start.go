@@ -59,9 +59,10 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 			return nil, fmt.Errorf("start container %s: remove the runtime's state of the last run: %w", c.Name(), err)
 		}
 	}
-	restarts := c.State.RestartCount
-	if c.State.Token != "" || !c.State.StartedAt.IsZero() {
-		restarts++
+	// RestartCount counts the restart policy's starts since the user last started the container (Docker's).
+	restarts := 0
+	if c.policyRestart {
+		restarts = c.State.RestartCount + 1
 	}
 	c.State = State{Status: StatusCreated, Token: token[:16], Mounted: true, RuntimeCreated: true, RestartCount: restarts}
 	_ = os.Remove(e.exitPath(c.ID))
@@ -144,6 +145,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		_ = signalProcess(proc.Pid, c.State.PidStart, 9)
 		return nil, err
 	}
+	e.started(c)
 	return conn, nil
 }
 
@@ -185,6 +187,7 @@ func (e *Engine) generateSpec(c *Container, rootfs string) (*rspec.Spec, error) 
 	if err := e.startMounts(c, rootfs, &o); err != nil {
 		return nil, err
 	}
+	e.notifySpec(c, &o)
 	if c.Config.Init {
 		if o.Init = findInit(); o.Init == "" {
 			return nil, fmt.Errorf("--init: catatonit not found in %s (hint: install the catatonit package)", strings.Join(initPaths, ", "))

@@ -26,6 +26,7 @@ func (e *Engine) Stop(ctx context.Context, nameOrID string, o StopOptions) (*Con
 		return nil, err
 	}
 	defer l.unlock()
+	e.markStopped(c) // also when it exited and waits for its restart policy
 	timeout := time.Duration(c.Config.StopTimeout) * time.Second
 	if o.Timeout != nil {
 		timeout = time.Duration(*o.Timeout) * time.Second
@@ -93,6 +94,7 @@ func (e *Engine) Kill(ctx context.Context, nameOrID string, sig unix.Signal) (*C
 	if c.State.Status != StatusRunning && c.State.Status != StatusPaused && c.State.Status != StatusStopping {
 		return c, fmt.Errorf("can only kill running containers. %s is in state %s: %w", shortID(c.ID), c.State.Status, ErrNotRunning)
 	}
+	e.markStopped(c) // as Docker and Podman do, whatever the signal
 	if err := signalProcess(c.State.Pid, c.State.PidStart, sig); err != nil {
 		if err == ErrNotRunning {
 			return c, fmt.Errorf("kill container %s: %w", c.Name(), err)

@@ -3,12 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/containers/storage"
 	units "github.com/docker/go-units"
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/systemd/notify"
 	"github.com/skiffproject/skiff/volume"
 )
 
@@ -60,11 +62,16 @@ func openEngine(c *cli.Context) (*container.Engine, func(), error) {
 	for _, v := range c.StringSlice("storage-opt") {
 		global = append(global, "--storage-opt", v)
 	}
-	e := container.New(store, container.EngineOptions{Runtime: c.String("runtime"), GlobalArgs: global})
+	// The service manager's socket is the start path's to use (--sdnotify); no process skiff starts may
+	// see it, or the OCI runtime would act on it.
+	socket := notify.Socket()
+	os.Unsetenv(notify.EnvSocket)
+	e := container.New(store, container.EngineOptions{Runtime: c.String("runtime"), GlobalArgs: global, NotifySocket: socket})
 	return e, func() { _, _ = store.Shutdown(false) }, nil
 }
 
-// containerCleanupCommand is what a container's monitor runs after the container exits.
+// containerCleanupCommand is what a container's monitor runs after the container exits. It exits with the
+// container's exit code: under systemd it is the last image of the unit's main process.
 func containerCleanupCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "cleanup",
@@ -81,7 +88,11 @@ func containerCleanupCommand() *cli.Command {
 				return err
 			}
 			defer done()
-			return e.Cleanup(c.Context, c.Args().First(), c.String("token"))
+			code, err := e.Cleanup(c.Context, c.Args().First(), c.String("token"))
+			if err != nil {
+				return err
+			}
+			return withCode(code, nil)
 		},
 	}
 }

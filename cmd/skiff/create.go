@@ -78,6 +78,8 @@ func createFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "uidmap", Usage: "map container UIDs `CONTAINER:INTERMEDIATE:SIZE`"},
 		&cli.StringSliceFlag{Name: "gidmap", Usage: "map container GIDs `CONTAINER:INTERMEDIATE:SIZE`"},
 		&cli.StringSliceFlag{Name: "group-add", Usage: "add supplementary `GROUP` (name, number, or keep-groups)"},
+		&cli.StringFlag{Name: "restart", Usage: "restart `POLICY` when the container exits: no, on-failure[:N], always or unless-stopped"},
+		&cli.StringFlag{Name: "sdnotify", Usage: "how systemd learns that the container runs: `MODE` conmon (skiff sends READY), container (the container does) or ignore; default: conmon under a Type=notify unit, else ignore"},
 	}
 }
 
@@ -150,6 +152,8 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 		CIDFile:       c.String("cidfile"),
 		Runtime:       c.String("runtime"),
 		CreateCommand: os.Args,
+		RestartPolicy: c.String("restart"),
+		SdNotify:      c.String("sdnotify"),
 	}
 	if o.Replace && o.Name == "" {
 		return o, errors.New("--replace needs --name: it replaces the container of that name")

@@ -109,12 +109,13 @@ func generateSystemd(c *cli.Context) error {
 		return err
 	}
 	f, err := unit.ForContainer(unit.Container{
-		ID:            ctr.ID,
-		Name:          ctr.Name(),
-		CreateCommand: ctr.Config.CreateCommand,
-		Env:           ctr.Config.Env,
-		StopTimeout:   ctr.Config.StopTimeout,
-		RunRoot:       e.Store().RunRoot(),
+		ID:             ctr.ID,
+		Name:           ctr.Name(),
+		CreateCommand:  ctr.Config.CreateCommand,
+		Env:            ctr.Config.Env,
+		StopTimeout:    ctr.Config.StopTimeout,
+		MonitorPIDFile: e.MonitorPIDFile(ctr.ID),
+		RunRoot:        e.Store().RunRoot(),
 	}, o)
 	if err != nil {
 		return err

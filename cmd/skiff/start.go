@@ -20,13 +20,19 @@ func startCommand() *cli.Command {
 			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "attach stdin too"},
 			&cli.StringFlag{Name: "detach-keys", Value: container.DefaultDetachKeys, Usage: "key `SEQUENCE` that detaches from the container"},
 			&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "forward the signals skiff receives to the container (with --attach)"},
+			&cli.BoolFlag{Name: "all", Usage: "start every container that is not running"},
+			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "start only the containers matching `KEY=VALUE` (as ps --filter)"},
 		},
 		Action: func(c *cli.Context) error {
-			if c.NArg() == 0 {
-				return errors.New("start: no container given: use skiff start CONTAINER")
+			all := c.Bool("all")
+			switch {
+			case all && c.NArg() > 0:
+				return errors.New("start: --all and container names cannot be combined")
+			case !all && c.NArg() == 0:
+				return errors.New("start: no container given: use skiff start CONTAINER or --all")
 			}
 			attach := c.Bool("attach")
-			if attach && c.NArg() > 1 {
+			if attach && (c.NArg() > 1 || all) {
 				return errors.New("start --attach takes exactly one container")
 			}
 			keys, err := container.DetachKeys(c.String("detach-keys"))
@@ -47,8 +53,12 @@ func startCommand() *cli.Command {
 					SigProxy:   c.Bool("sig-proxy"),
 				},
 			}
+			names, err := filterTargets(e, c.Args().Slice(), all, c.StringSlice("filter"), false)
+			if err != nil {
+				return err
+			}
 			var errs []error
-			for _, name := range c.Args().Slice() {
+			for _, name := range names {
 				_, code, err := e.Start(c.Context, name, o)
 				if errors.Is(err, container.ErrDetached) {
 					return nil

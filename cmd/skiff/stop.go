@@ -21,6 +21,7 @@ func stopCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "stop every running container"},
 			&cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "ignore containers that do not exist"},
 			&cli.StringSliceFlag{Name: "cidfile", Usage: "read the container ID from `FILE`"},
+			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "stop only the containers matching `KEY=VALUE` (as ps --filter)"},
 		},
 		Action: func(c *cli.Context) error {
 			names, err := targets(c, c.Bool("all"), c.StringSlice("cidfile"))
@@ -32,10 +33,8 @@ func stopCommand() *cli.Command {
 				return err
 			}
 			defer done()
-			if c.Bool("all") {
-				if names, err = runningIDs(e); err != nil {
-					return err
-				}
+			if names, err = filterTargets(e, names, c.Bool("all"), c.StringSlice("filter"), true); err != nil {
+				return err
 			}
 			var o container.StopOptions
 			if c.IsSet("time") {

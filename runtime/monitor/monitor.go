@@ -34,6 +34,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/skiffproject/skiff/systemd/notify"
 )
 
 // ConsoleSocket is the console socket path to give the runtime: it resolves in the monitor's (and so the
@@ -164,7 +166,7 @@ func spawn(cfg Config, listener *os.File) (Process, error) {
 	cmd := &exec.Cmd{
 		Path:        "/proc/self/exe",
 		Args:        cfg.args(),
-		Env:         append(os.Environ(), "_SKIFF_MONITOR=1"),
+		Env:         append(notify.Unset(os.Environ()), "_SKIFF_MONITOR=1"), // the runtime acts on a NOTIFY_SOCKET
 		Dir:         cfg.Dir,
 		ExtraFiles:  []*os.File{w, listener},
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
