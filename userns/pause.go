@@ -102,6 +102,7 @@ func ensurePause() error {
 	for _, w := range warnings {
 		logrus.Warn(w)
 	}
+	moveToOwnScope(pid) // under systemd: outlive this unit (scope.go)
 	return ioutils.AtomicWriteFile(PausePIDFile(), []byte(strconv.Itoa(pid)+"\n"), 0o600)
 }
 
