@@ -265,7 +265,13 @@ func (s *shared) firewall() error {
 		}
 	}
 	b.WriteString(" }\n chain postrouting {\n  type nat hook postrouting priority 100;\n  oifname \"tap0\" masquerade\n }\n}\n")
-	cmd := exec.Command("nsenter", "--net="+s.nsPath(), "nft", "-f", "-")
+	nft := lookPath("nft")
+	if nft == "" {
+		s.st.NAT = false
+		_ = writeSysctl(s.nsPath(), "net.ipv4.ip_forward", "0")
+		return errors.New("nft is not installed (hint: apt-get install nftables)")
+	}
+	cmd := exec.Command(lookPath("nsenter"), "--net="+s.nsPath(), nft, "-f", "-")
 	cmd.Stdin = strings.NewReader(b.String())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -381,6 +387,10 @@ func (s *shared) connect(m *Member, nets []*Network, reqs []Request) error {
 	defer ch.Close()
 	if lo, err := ch.LinkByName("lo"); err == nil {
 		_ = ch.LinkSetUp(lo)
+	}
+	// Podman's default: ping works without CAP_NET_RAW.
+	if err := writeSysctl(m.NetNS, "net.ipv4.ping_group_range", "0 0"); err != nil {
+		logrus.Debugf("container %s: ping_group_range: %v", m.Name, err)
 	}
 	cfd, err := unix.Open(m.NetNS, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -685,3 +695,17 @@ func writeNames(o AttachOptions, m *Member) (slirpnet.NameFiles, error) {
 	return f, nil
 }
 
+// lookPath finds a program in PATH or the sbin directories, which a user's PATH often lacks.
+func lookPath(name string) string {
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, d := range []string{"/usr/sbin", "/sbin", "/usr/bin", "/bin"} {
+		if p := filepath.Join(d, name); fileExists(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
