@@ -100,6 +100,8 @@ type Config struct {
 	IDMapping userns.Mapping `json:"idMapping,omitempty"`
 	GroupAdd  []string       `json:"groupAdd,omitempty"`
 	Created   time.Time      `json:"created"`
+	// Network is the container's network (network.go).
+	Network NetworkConfig `json:"network"`
 }
 
 // State is what happened to a container since it was created.
@@ -127,6 +129,9 @@ type State struct {
 	RestartCount   int  `json:"restartCount"`
 	// VolumesCounted: volume.Store.Mounts succeeded for this run; Release is owed.
 	VolumesCounted bool `json:"volumesCounted,omitempty"`
+	// Ports are the ports this run publishes, random host ports resolved, as comma-separated -p
+	// values (a string keeps State comparable; see encodePorts in network.go).
+	Ports string `json:"ports,omitempty"`
 }
 
 // Container is a container's record together with its storage identity.

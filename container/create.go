@@ -70,6 +70,9 @@ type CreateOptions struct {
 	MountFlags mountflag.Flags
 	UserNS     userns.Mode
 	GroupAdd   []string
+
+	// Network holds --network, -p, -P and the names flags (network.go).
+	Network NetworkOptions
 }
 
 // defaultStopTimeout is Podman's and Docker's.
@@ -287,6 +290,9 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 		cfg.User = fmt.Sprintf("%d:%d", cfg.IDMapping.UID, cfg.IDMapping.GID)
 	}
 	cfg.GroupAdd = o.GroupAdd
+	if err := e.networkConfig(o.Network, ic.ExposedPorts, cfg); err != nil {
+		return nil, err
+	}
 	if cfg.RestartPolicy, cfg.SdNotify, err = systemdConfig(o); err != nil {
 		return nil, err
 	}

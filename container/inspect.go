@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/skiffproject/skiff/runtime/spec"
+	"github.com/skiffproject/skiff/slirpnet"
 )
 
 // InspectData is what `inspect` prints for a container, shaped like Podman's (libpod
@@ -37,6 +38,9 @@ type InspectData struct {
 	IsService       bool              `json:"IsService"`
 	Config          InspectConfig     `json:"Config"`
 	HostConfig      InspectHostConfig `json:"HostConfig"`
+
+	// NetworkSettings: the addresses and published ports (network.go).
+	NetworkSettings InspectNetworkSettings `json:"NetworkSettings"`
 }
 
 // InspectState is the State section.
@@ -113,6 +117,14 @@ type InspectHostConfig struct {
 	UTSMode        string           `json:"UTSMode"`
 	UsernsMode     string           `json:"UsernsMode"`
 	Runtime        string           `json:"Runtime"`
+
+	// The network flags (network.go).
+	PortBindings    map[string][]slirpnet.InspectHostPort `json:"PortBindings"`
+	PublishAllPorts bool                                  `json:"PublishAllPorts"`
+	DNS             []string                              `json:"Dns"`
+	DNSOptions      []string                              `json:"DnsOptions"`
+	DNSSearch       []string                              `json:"DnsSearch"`
+	ExtraHosts      []string                              `json:"ExtraHosts"`
 }
 
 // InspectLogConfig says where the output goes.
@@ -206,6 +218,7 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 	if len(argv) > 0 {
 		d.Path, d.Args = argv[0], argv[1:]
 	}
+	e.inspectNetwork(c, d)
 	if d.Config.Labels == nil {
 		d.Config.Labels = map[string]string{}
 	}

@@ -109,6 +109,7 @@ func (e *Engine) row(c *Container, o ListOptions, now time.Time) Row {
 	if r.Image == "" {
 		r.Image = shortID(c.Config.ImageID)
 	}
+	r.Ports = c.portsColumn()
 	if !c.State.StartedAt.IsZero() {
 		r.RunningFor = units.HumanDuration(now.Sub(c.State.StartedAt))
 	}

@@ -17,7 +17,8 @@ type RunOptions struct {
 // Run creates and starts a container. Detached, it returns the container once it runs. Attached, it
 // streams until the container exits and returns its exit code; the container is then cleaned up here
 // (and removed with AutoRemove) rather than by the monitor's clean-up command, which saves a process.
-// A container that failed to start is removed again when AutoRemove is set.
+// A container that failed to start is removed again when AutoRemove is set, or when its network could
+// not be connected.
 func (e *Engine) Run(ctx context.Context, o RunOptions) (*Container, int, error) {
 	c, l, err := e.create(ctx, o.Create)
 	if err != nil {
@@ -25,7 +26,8 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (*Container, int, error)
 	}
 	conn, err := e.launch(ctx, c, !o.Detach)
 	if err != nil {
-		if c.Config.AutoRemove {
+		// A network that could not be connected (a taken port) leaves nothing behind, as in Podman.
+		if c.Config.AutoRemove || errors.Is(err, ErrNetworkSetup) {
 			_ = e.removeLocked(context.WithoutCancel(ctx), c, RemoveOptions{Force: true, Volumes: true})
 		}
 		l.unlock()

@@ -117,7 +117,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		ExitFile: e.exitPath(c.ID), Token: c.State.Token,
 		LogDriver: c.Config.LogDriver, LogPath: logPath,
 		Terminal: c.Config.Terminal, Stdin: c.Config.Interactive,
-		Runtime:       runCommand(rt, dir, c.ID, pidPath, console),
+		Runtime:       launchCommand(c, rt, dir, pidPath, console),
 		DeleteCommand: deleteCommand(rt, c.ID),
 		ExitCommand:   e.exitCommand(c),
 		Attach:        attach,
@@ -134,6 +134,12 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		return nil, err
 	}
 	logrus.Debugf("container %s: runtime started it as PID %d, monitor PID %d", shortID(c.ID), proc.Pid, proc.MonitorPid)
+	if err := e.startNetwork(ctx, c, rt, proc.Pid); err != nil {
+		if conn != nil {
+			conn.Close()
+		}
+		return nil, err
+	}
 	c.State.Pid, c.State.PidStart = proc.Pid, startTime(proc.Pid)
 	c.State.MonitorPid, c.State.MonStart = proc.MonitorPid, startTime(proc.MonitorPid)
 	c.State.BootID = bootID()
@@ -183,6 +189,9 @@ func (e *Engine) generateSpec(c *Container, rootfs string) (*rspec.Spec, error) 
 		Ulimits:       c.Config.Ulimits,
 		SingleMapping: singleMapping(),
 		Annotations:   c.Config.Annotations,
+	}
+	if err := e.networkSpec(c, &o); err != nil {
+		return nil, err
 	}
 	if err := e.startMounts(c, rootfs, &o); err != nil {
 		return nil, err

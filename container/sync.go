@@ -80,9 +80,10 @@ func (e *Engine) repair(ctx context.Context, c *Container) error {
 	return nil
 }
 
-// cleanupRun removes the runtime's state of the container and unmounts its rootfs, in that order; the
-// caller saves the record.
+// cleanupRun stops the container's network helpers, removes the runtime's state of the container and
+// unmounts its rootfs, in that order; the caller saves the record.
 func (e *Engine) cleanupRun(ctx context.Context, c *Container) error {
+	e.teardownNetwork(c)
 	if c.State.RuntimeCreated {
 		rt, err := e.runtimeFor(c)
 		if err != nil {

@@ -39,6 +39,7 @@ func commands() []*cli.Command {
 		restartCommand(),
 		pauseCommand(),
 		unpauseCommand(),
+		portCommand(),
 		cpCommand(),
 		exportCommand(),
 		// systemd verbs

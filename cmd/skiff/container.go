@@ -32,6 +32,7 @@ func containerCommand() *cli.Command {
 			psCommandNamed("ls", []string{"list", "ps"}),
 			logsCommand(),
 			pauseCommand(),
+			portCommand(),
 			containerPruneCommand(),
 			renameCommand(),
 			restartCommand(),

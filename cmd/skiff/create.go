@@ -43,7 +43,7 @@ func createCommand() *cli.Command {
 
 // createFlags are the flags of create and run (run adds its own).
 func createFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "name", Usage: "assign `NAME` to the container"},
 		&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "keep STDIN open"},
 		&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-TTY"},
@@ -80,7 +80,7 @@ func createFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "group-add", Usage: "add supplementary `GROUP` (name, number, or keep-groups)"},
 		&cli.StringFlag{Name: "restart", Usage: "restart `POLICY` when the container exits: no, on-failure[:N], always or unless-stopped"},
 		&cli.StringFlag{Name: "sdnotify", Usage: "how systemd learns that the container runs: `MODE` conmon (skiff sends READY), container (the container does) or ignore; default: conmon under a Type=notify unit, else ignore"},
-	}
+	}, networkFlags()...)
 }
 
 // createOptions maps the flags of create and run to container.CreateOptions; every value is checked
@@ -154,6 +154,9 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 		CreateCommand: os.Args,
 		RestartPolicy: c.String("restart"),
 		SdNotify:      c.String("sdnotify"),
+	}
+	if o.Network, err = networkOptions(c); err != nil {
+		return o, err
 	}
 	if o.Replace && o.Name == "" {
 		return o, errors.New("--replace needs --name: it replaces the container of that name")

@@ -138,6 +138,9 @@ func serve(ready *os.File) error {
 	}
 	initPidfd := os.NewFile(3, "pidfd:init")
 	netns := os.NewFile(4, "netns")
+	// The relays and rootlesskit's child driver use fd 4 by number for as long as the keeper runs: the
+	// garbage collector must not close it through the *os.File.
+	defer runtime.KeepAlive(netns)
 	var helpers []*os.File
 	for i, name := range cfg.Helpers {
 		helpers = append(helpers, os.NewFile(uintptr(6+i), "pidfd:"+name))
