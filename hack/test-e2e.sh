@@ -17,13 +17,20 @@ for pkg in e2e nosub; do
 	CGO_ENABLED=1 go test -c -tags "$GO_BUILD_TAGS" -o "$work/$pkg.test" "./test/$pkg"
 done
 
+# The systemd tests use $TEST_USER's systemd manager: start it (quick when it runs already) and pass the
+# tests its runtime directory and bus. Without it they skip.
+bash "$HACK_DIR/setup-host.sh" --systemd-user || WARN "no systemd user manager for $TEST_USER: the tests that need one skip"
+test_uid=$(id -u "$TEST_USER")
+declare -A pkg_env=([e2e]="XDG_RUNTIME_DIR=/run/user/$test_uid DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$test_uid/bus" [nosub]="")
+
 declare -A users=([e2e]=$TEST_USER [nosub]=$NOSUB_USER)
 status=0
 for pkg in e2e nosub; do
 	INFO "end-to-end tests in test/$pkg as ${users[$pkg]}"
 	log="$work/$pkg.log"
 	set +e
-	as_user "${users[$pkg]}" env SKIFF_BIN="$work/skiff" TMPDIR=/tmp \
+	# shellcheck disable=SC2086 # pkg_env holds NAME=VALUE words without spaces
+	as_user "${users[$pkg]}" env SKIFF_BIN="$work/skiff" TMPDIR=/tmp ${pkg_env[$pkg]} \
 		"$work/$pkg.test" -test.v -test.count=1 ${run_filter:+-test.run "$run_filter"} -test.timeout 25m 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	set -e

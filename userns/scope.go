@@ -102,6 +102,8 @@ func moveToScope(pid int) (string, error) {
 		sddbus.PropPids(uint32(pid)),
 		sddbus.PropSlice("user.slice"),
 		{Name: "DefaultDependencies", Value: dbus.MakeVariant(false)},
+		// A pause process killed by `system reset` must not leave a failed unit behind.
+		{Name: "CollectMode", Value: dbus.MakeVariant("inactive-or-failed")},
 	}
 	done := make(chan string, 1)
 	if _, err := conn.StartTransientUnitContext(ctx, name, "fail", props, done); err != nil {
