@@ -102,6 +102,8 @@ type Config struct {
 	Created   time.Time      `json:"created"`
 	// Network is the container's network (network.go).
 	Network NetworkConfig `json:"network"`
+	// Pod is the pod the container belongs to (pod.go); nil = none.
+	Pod *PodConfig `json:"pod,omitempty"`
 }
 
 // State is what happened to a container since it was created.

@@ -60,6 +60,8 @@ type CreateOptions struct {
 
 	// Runtime is --runtime ("" = the engine's).
 	Runtime string
+	// Pod puts the container in a pod, as a member or as its infra container (pod.go).
+	Pod *PodConfig
 
 	CreateCommand []string
 
@@ -181,6 +183,9 @@ func (e *Engine) createStorage(id string, cfg *Config) (*storage.Container, erro
 
 // prepare resolves the image (pulling it if the policy says so) and builds the configuration.
 func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error) {
+	if o.Pod != nil && o.Pod.Infra {
+		return e.prepareInfra(o)
+	}
 	if o.Image == "" {
 		return nil, errors.New("no image given: skiff create IMAGE [COMMAND [ARG...]]")
 	}
@@ -290,10 +295,13 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 		cfg.User = fmt.Sprintf("%d:%d", cfg.IDMapping.UID, cfg.IDMapping.GID)
 	}
 	cfg.GroupAdd = o.GroupAdd
-	if err := e.networkConfig(o.Network, ic.ExposedPorts, cfg); err != nil {
+	if err := e.podConfig(o, cfg); err != nil {
 		return nil, err
 	}
 	if cfg.RestartPolicy, cfg.SdNotify, err = systemdConfig(o); err != nil {
+		return nil, err
+	}
+	if err := e.networkConfig(o.Network, ic.ExposedPorts, cfg); err != nil {
 		return nil, err
 	}
 	if len(cfg.Entrypoint)+len(cfg.Cmd) == 0 {

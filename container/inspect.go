@@ -222,6 +222,7 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 	if d.Config.Labels == nil {
 		d.Config.Labels = map[string]string{}
 	}
+	inspectPod(c, d)
 	if cfg.LogDriver == "k8s-file" {
 		d.LogPath = e.LogPath(c.ID)
 		d.HostConfig.LogConfig.Path = d.LogPath

@@ -24,6 +24,9 @@ func (e *Engine) Remove(ctx context.Context, nameOrID string, o RemoveOptions) e
 		return err
 	}
 	defer l.unlock()
+	if err := checkRemove(c); err != nil {
+		return err
+	}
 	return e.removeLocked(ctx, c, o)
 }
 
@@ -72,6 +75,9 @@ func (e *Engine) Prune(ctx context.Context) ([]PruneReport, error) {
 	for _, c := range all {
 		if c.State.Status != StatusExited && c.State.Status != StatusCreated {
 			continue
+		}
+		if c.Config.Pod != nil && c.Config.Pod.Infra {
+			continue // goes with its pod (skiff pod rm, pod prune)
 		}
 		if c.State.Status == StatusCreated && !c.Incomplete && time.Since(c.Config.Created) < time.Second {
 			continue // being created or started right now

@@ -45,6 +45,9 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	case c.State.Status == StatusRunning || c.State.Status == StatusPaused || c.State.Status == StatusStopping:
 		return nil, fmt.Errorf("start container %s: %w", c.Name(), ErrRunning)
 	}
+	if err := e.startPodInfra(ctx, c); err != nil {
+		return nil, err
+	}
 	rt, err := e.runtimeFor(c)
 	if err != nil {
 		return nil, err
@@ -194,6 +197,9 @@ func (e *Engine) generateSpec(c *Container, rootfs string) (*rspec.Spec, error) 
 		return nil, err
 	}
 	if err := e.startMounts(c, rootfs, &o); err != nil {
+		return nil, err
+	}
+	if err := e.podSpec(c, rootfs, &o); err != nil {
 		return nil, err
 	}
 	e.notifySpec(c, &o)
