@@ -47,5 +47,7 @@ func commands() []*cli.Command {
 		quadletCommand(),
 		// volume verbs
 		volumeCommand(),
+		// pod verbs
+		podCommand(),
 	}
 }

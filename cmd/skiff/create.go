@@ -31,8 +31,13 @@ func createCommand() *cli.Command {
 				return err
 			}
 			defer done()
+			undo, err := joinPod(c, e, &o) // --pod (pod_join.go)
+			if err != nil {
+				return err
+			}
 			ctr, err := e.Create(c.Context, o)
 			if err != nil {
+				undo()
 				return err
 			}
 			fmt.Fprintln(c.App.Writer, ctr.ID)
@@ -78,6 +83,7 @@ func createFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "uidmap", Usage: "map container UIDs `CONTAINER:INTERMEDIATE:SIZE`"},
 		&cli.StringSliceFlag{Name: "gidmap", Usage: "map container GIDs `CONTAINER:INTERMEDIATE:SIZE`"},
 		&cli.StringSliceFlag{Name: "group-add", Usage: "add supplementary `GROUP` (name, number, or keep-groups)"},
+		podFlag(),
 		&cli.StringFlag{Name: "restart", Usage: "restart `POLICY` when the container exits: no, on-failure[:N], always or unless-stopped"},
 		&cli.StringFlag{Name: "sdnotify", Usage: "how systemd learns that the container runs: `MODE` conmon (skiff sends READY), container (the container does) or ignore; default: conmon under a Type=notify unit, else ignore"},
 	}, networkFlags()...)

@@ -43,7 +43,14 @@ func runCommand() *cli.Command {
 					SigProxy:   c.Bool("sig-proxy"),
 				},
 			}
+			undo, err := joinPod(c, e, &ro.Create) // --pod (pod_join.go)
+			if err != nil {
+				return err
+			}
 			ctr, code, err := e.Run(c.Context, ro)
+			if err != nil && ctr == nil {
+				undo()
+			}
 			if errors.Is(err, container.ErrDetached) {
 				return nil
 			}
