@@ -356,6 +356,25 @@ func TestNetworkPortInUse(t *testing.T) {
 	waitNoHelpers(t, "after rm -f", id)
 }
 
+func TestNetworkNoNetNS(t *testing.T) {
+	// The limit is set in a sandbox's own user namespace (a namespaced value, not the host's sysctl):
+	// the user may not create network namespaces there.
+	s := NewSandbox(t)
+	s.Must(t, "pull", "-q", Busybox)
+	s.Must(t, "unshare", "sh", "-c", "echo 0 > /proc/sys/user/max_net_namespaces")
+	r := s.Run(t, "run", "--rm", Busybox, "true")
+	if r.Code != 125 || !strings.Contains(r.Stderr, "--network host") || !strings.Contains(r.Stderr, "max_net_namespaces") ||
+		strings.Count(strings.TrimSpace(r.Stderr), "\n") != 0 {
+		t.Errorf("want exit 125 and one line naming max_net_namespaces and --network host\n%s", r)
+	}
+	if out := s.Must(t, "run", "--rm", "--network", "host", Busybox, "echo", "ok"); out != "ok" {
+		t.Errorf("--network host without network namespaces: %q", out)
+	}
+	if left := s.Must(t, "ps", "-a", "-q"); left != "" {
+		t.Errorf("containers left: %s", left)
+	}
+}
+
 func TestNetworkExitCleansUp(t *testing.T) {
 	name := Name(t)
 	rmContainer(t, name)
