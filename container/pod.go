@@ -59,7 +59,7 @@ var (
 	// its own (Podman's wording).
 	ErrNetworkOnPodContainer = errors.New("network cannot be configured when it is shared with a pod")
 	// ErrPodInfra: rm of a pod's infra container, which only goes with its pod.
-	ErrPodInfra = errors.New("the infra container of a pod can only be removed with its pod (skiff pod rm)")
+	ErrPodInfra = errors.New("use skiff pod rm")
 )
 
 // podConfig checks the flags of a container that joins a pod and points it at the pod's infra
