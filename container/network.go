@@ -22,6 +22,7 @@ import (
 	rspec "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 
+	"github.com/skiffproject/skiff/netbridge"
 	"github.com/skiffproject/skiff/runtime/oci"
 	"github.com/skiffproject/skiff/runtime/spec"
 	"github.com/skiffproject/skiff/slirpnet"
@@ -40,6 +41,9 @@ type NetworkOptions struct {
 	AddHosts, DNS, DNSSearch, DNSOptions []string
 	// NoHosts leaves the image's /etc/hosts alone (--no-hosts).
 	NoHosts bool
+	// Aliases (--network-alias) and IP (--ip) apply to the first user-defined network (netbridge.go).
+	Aliases []string
+	IP      string
 }
 
 // NetworkConfig is the network a container was created with (Config.Network).
@@ -57,6 +61,8 @@ type NetworkConfig struct {
 	DNSSearch  []string            `json:"dnsSearch,omitempty"`
 	DNSOptions []string            `json:"dnsOptions,omitempty"`
 	NoHosts    bool                `json:"noHosts,omitempty"`
+	// Networks are the user-defined networks of --network NAME[,NAME] (Mode is then "bridge", netbridge.go).
+	Networks []netbridge.Request `json:"networks,omitempty"`
 }
 
 // Files of the names a start writes into the run directory.
@@ -93,6 +99,11 @@ func CheckNetworkOptions(o NetworkOptions) error {
 
 func parseNetworkOptions(o NetworkOptions) (parsedNetwork, error) {
 	var p parsedNetwork
+	if isBridgeMode(o.Mode) {
+		return p, checkBridgeOptions(o)
+	} else if err := checkNotBridge(o); err != nil {
+		return p, err
+	}
 	def := ""
 	if o.Mode == "" || o.Mode == "private" {
 		k, err := slirpnet.DefaultKind()
@@ -144,6 +155,9 @@ func parseNetworkOptions(o NetworkOptions) (parsedNetwork, error) {
 // networkConfig resolves the network flags at create: the default mode, the container to join, the
 // ports -P adds from the image's EXPOSE. imageExposed is the image's ExposedPorts.
 func (e *Engine) networkConfig(o NetworkOptions, imageExposed map[string]struct{}, cfg *Config) error {
+	if isBridgeMode(o.Mode) {
+		return e.bridgeConfig(o, imageExposed, cfg)
+	}
 	p, err := parseNetworkOptions(o)
 	if err != nil {
 		return err
@@ -197,6 +211,9 @@ func (e *Engine) networkConfig(o NetworkOptions, imageExposed map[string]struct{
 
 // networkMode returns the parsed mode of c: none for a record written before networking existed.
 func (c *Container) networkMode() slirpnet.Mode {
+	if len(c.Config.Network.Networks) > 0 {
+		return slirpnet.Mode{Kind: bridgeKind}
+	}
 	if c.Config.Network.Mode == "" {
 		return slirpnet.Mode{Kind: slirpnet.None}
 	}
@@ -219,6 +236,9 @@ func (e *Engine) networkSpec(c *Container, o *spec.Options) error {
 	dir := e.runDir(c.ID)
 	m := c.networkMode()
 	nc := c.Config.Network
+	if len(nc.Networks) > 0 {
+		return e.bridgeSpec(c, o)
+	}
 	var files slirpnet.NameFiles
 	switch m.Kind {
 	case slirpnet.Host:
@@ -301,6 +321,7 @@ func (e *Engine) startNetwork(ctx context.Context, c *Container, rt *oci.Runtime
 // teardownNetwork stops the helpers of c's last run, if any. A failure is reported but does not stop a
 // clean-up: the helpers exit with the container in any case (see slirpnet's package doc).
 func (e *Engine) teardownNetwork(c *Container) {
+	e.bridgeTeardown(c)
 	if err := slirpnet.Teardown(e.runDir(c.ID)); err != nil {
 		logrus.Warnf("container %s: %v", c.Name(), err)
 	}
@@ -441,6 +462,9 @@ func (e *Engine) inspectNetwork(c *Container, d *InspectData) {
 	}
 	if running && m.NewNetNS() && c.State.Pid > 0 {
 		ns.SandboxKey = fmt.Sprintf("/proc/%d/ns/net", c.State.Pid)
+	}
+	if running && m.Kind == bridgeKind {
+		e.bridgeSettings(c, &ns)
 	}
 	d.NetworkSettings = ns
 }

@@ -49,5 +49,7 @@ func commands() []*cli.Command {
 		volumeCommand(),
 		// pod verbs
 		podCommand(),
+		// network verbs
+		networkCommand(),
 	}
 }

@@ -86,7 +86,7 @@ func createFlags() []cli.Flag {
 		podFlag(),
 		&cli.StringFlag{Name: "restart", Usage: "restart `POLICY` when the container exits: no, on-failure[:N], always or unless-stopped"},
 		&cli.StringFlag{Name: "sdnotify", Usage: "how systemd learns that the container runs: `MODE` conmon (skiff sends READY), container (the container does) or ignore; default: conmon under a Type=notify unit, else ignore"},
-	}, networkFlags()...)
+	}, append(networkFlags(), bridgeFlags()...)...)
 }
 
 // createOptions maps the flags of create and run to container.CreateOptions; every value is checked
@@ -164,6 +164,7 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 	if o.Network, err = networkOptions(c); err != nil {
 		return o, err
 	}
+	o.Network.Aliases, o.Network.IP = c.StringSlice("network-alias"), c.String("ip") // network connect flags (network.go)
 	if o.Replace && o.Name == "" {
 		return o, errors.New("--replace needs --name: it replaces the container of that name")
 	}
