@@ -26,11 +26,9 @@ const Distro = Registry + "/distro:bookworm"
 // helperNames are the argv[0] of the network's helper processes.
 var helperNames = []string{"slirp4netns", "pasta", "skiff-netkeeper"}
 
-// netHelpers returns the live helper processes of this user (pid → command line) that belong to one
-// of the containers ids: the run directory, which holds the container's ID, is their working directory
-// or is named on their command line. Zombies, which wait only for their parent to reap them, do not
-// count.
-func netHelpers(ids ...string) map[int]string {
+// userHelpers returns the live helper processes of this user (pid → command line) for which keep
+// says yes. Zombies, which wait only for their parent to reap them, do not count.
+func userHelpers(keep func(pid int, cmdline string) bool) map[int]string {
 	out := map[int]string{}
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
@@ -38,41 +36,90 @@ func netHelpers(ids ...string) map[int]string {
 		if err != nil {
 			continue
 		}
-		dir := "/proc/" + e.Name()
 		var st syscall.Stat_t
-		if syscall.Stat(dir, &st) != nil || int(st.Uid) != os.Getuid() {
+		if syscall.Stat("/proc/"+e.Name(), &st) != nil || int(st.Uid) != os.Getuid() {
 			continue
 		}
-		b, err := os.ReadFile(dir + "/cmdline")
+		b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
 		if err != nil || len(b) == 0 {
 			continue // a zombie has no command line
 		}
 		args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
-		name := filepath.Base(args[0])
-		helper := false
-		for _, h := range helperNames {
-			helper = helper || name == h
-		}
-		if !helper {
-			continue
-		}
-		cwd, _ := os.Readlink(dir + "/cwd")
-		cmdline := strings.Join(args, " ")
-		for _, id := range ids {
-			if strings.Contains(cwd, id) || strings.Contains(cmdline, id) {
-				out[pid] = cmdline
-			}
+		if cmdline := strings.Join(args, " "); slices.Contains(helperNames, filepath.Base(args[0])) && keep(pid, cmdline) {
+			out[pid] = cmdline
 		}
 	}
 	return out
 }
 
-// waitNoHelpers fails the test unless the helpers of ids are gone within a few seconds.
-func waitNoHelpers(t *testing.T, what string, ids ...string) {
+// netHelpersOf returns the helper processes of the running containers names: the network keeper and
+// pasta name the container's run directory (its ID) on their command lines, slirp4netns the network
+// namespace of the container's init.
+func netHelpersOf(t *testing.T, names ...string) map[int]string {
+	t.Helper()
+	var keys []string
+	for _, n := range names {
+		id, pid, _ := strings.Cut(Must(t, "inspect", "--format", "{{.Id}} {{.State.Pid}}", n), " ")
+		keys = append(keys, id)
+		if pid != "0" {
+			keys = append(keys, "/proc/"+pid+"/ns/net ")
+		}
+	}
+	return userHelpers(func(_ int, cmdline string) bool {
+		return slices.ContainsFunc(keys, func(k string) bool { return strings.Contains(cmdline+" ", k) })
+	})
+}
+
+// sandboxHelpers returns every helper process in the user namespace of s: all of them are its.
+func sandboxHelpers(s *Sandbox) map[int]string {
+	ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/user", s.PausePID()))
+	if err != nil {
+		return nil
+	}
+	return userHelpers(func(pid int, _ string) bool {
+		l, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/user", pid))
+		return err == nil && l == ns
+	})
+}
+
+// hasHelper reports whether procs holds a process called name.
+func hasHelper(procs map[int]string, name string) bool {
+	for _, c := range procs {
+		if strings.HasPrefix(c, name+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// waitGone fails the test unless every process of procs has exited within a few seconds (a PID that
+// shows another command line now is another process).
+func waitGone(t *testing.T, what string, procs map[int]string) {
+	t.Helper()
+	left := map[int]string{}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		clear(left)
+		for pid, cmdline := range procs {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+			if err == nil && strings.Join(strings.Split(strings.TrimRight(string(b), "\x00"), "\x00"), " ") == cmdline {
+				left[pid] = cmdline
+			}
+		}
+		if len(left) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if len(left) > 0 {
+		t.Errorf("%s: network helpers left running: %v", what, left)
+	}
+}
+
+// waitNoSandboxHelpers fails the test unless no helper runs in s's user namespace within a few seconds.
+func waitNoSandboxHelpers(t *testing.T, what string, s *Sandbox) {
 	t.Helper()
 	var left map[int]string
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if left = netHelpers(ids...); len(left) == 0 {
+		if left = sandboxHelpers(s); len(left) == 0 {
 			return
 		}
 	}
@@ -160,13 +207,14 @@ func TestNetworkPublishTCP(t *testing.T) {
 	if got := Must(t, "inspect", "--format", "{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Gateway}} {{.HostConfig.NetworkMode}}", name); got != "10.0.2.100 10.0.2.2 slirp4netns" {
 		t.Errorf("inspect address, gateway, mode = %q, want 10.0.2.100 10.0.2.2 slirp4netns", got)
 	}
-	if len(netHelpers(id)) == 0 {
-		t.Errorf("no network helper runs for %s", name)
+	procs := netHelpersOf(t, name)
+	if !hasHelper(procs, "slirp4netns") || !hasHelper(procs, "skiff-netkeeper") {
+		t.Errorf("want slirp4netns and the keeper for %s, found %v", name, procs)
 	}
 
 	// Stopped, the helpers go; started again, the network is set up again.
 	Must(t, "stop", "-t", "0", name)
-	waitNoHelpers(t, "after stop", id)
+	waitGone(t, "after stop", procs)
 	if got := Must(t, "port", name); got != "" {
 		t.Errorf("port of a stopped container = %q, want nothing", got)
 	}
@@ -174,14 +222,15 @@ func TestNetworkPublishTCP(t *testing.T) {
 	if got := httpGet(t, "http://127.0.0.1:18080/index.html"); got != "hello-skiff\n" {
 		t.Errorf("after restart: GET = %q", got)
 	}
+	procs = netHelpersOf(t, name)
 	Must(t, "rm", "-f", name)
-	waitNoHelpers(t, "after rm -f", id)
+	waitGone(t, "after rm -f", procs)
 }
 
 func TestNetworkPublishAll(t *testing.T) {
 	name := Name(t)
 	rmContainer(t, name)
-	id := Must(t, "run", "-d", "--name", name, "--expose", "80", "-P", Busybox, "sh", "-c", httpdScript)
+	Must(t, "run", "-d", "--name", name, "--expose", "80", "-P", Busybox, "sh", "-c", httpdScript)
 	addr := Must(t, "port", name, "80")
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil || host != "0.0.0.0" || port == "0" {
@@ -190,15 +239,16 @@ func TestNetworkPublishAll(t *testing.T) {
 	if got := httpGet(t, "http://127.0.0.1:"+port+"/index.html"); got != "hello-skiff\n" {
 		t.Errorf("GET through -P's port %s = %q", port, got)
 	}
+	procs := netHelpersOf(t, name)
 	Must(t, "rm", "-f", name)
-	waitNoHelpers(t, "after rm -f", id)
+	waitGone(t, "after rm -f", procs)
 }
 
 func TestNetworkPublishUDP(t *testing.T) {
 	Must(t, "pull", "-q", Distro)
 	name := Name(t)
 	rmContainer(t, name)
-	id := Must(t, "run", "-d", "--name", name, "-p", "18053:53/udp", Distro,
+	Must(t, "run", "-d", "--name", name, "-p", "18053:53/udp", Distro,
 		"socat", "UDP-RECVFROM:53,fork", `SYSTEM:read x; echo "got-$x-from-$SOCAT_PEERADDR"`)
 	conn, err := net.Dial("udp", "127.0.0.1:18053")
 	if err != nil {
@@ -219,8 +269,9 @@ func TestNetworkPublishUDP(t *testing.T) {
 	if reply != "got-ping-from-127.0.0.1" {
 		t.Errorf("UDP reply through -p 18053:53/udp = %q, want got-ping-from-127.0.0.1", reply)
 	}
+	procs := netHelpersOf(t, name)
 	Must(t, "rm", "-f", name)
-	waitNoHelpers(t, "after rm -f", id)
+	waitGone(t, "after rm -f", procs)
 }
 
 func TestNetworkHostLoopback(t *testing.T) {
@@ -290,15 +341,19 @@ func TestNetworkModes(t *testing.T) {
 	t.Run("pasta", func(t *testing.T) {
 		name := Name(t)
 		rmContainer(t, name)
-		id := Must(t, "run", "-d", "--name", name, "--network", "pasta", "-p", "127.0.0.1:18150:80", Busybox, "sh", "-c", httpdScript)
+		Must(t, "run", "-d", "--name", name, "--network", "pasta", "-p", "127.0.0.1:18150:80", Busybox, "sh", "-c", httpdScript)
 		if got := strings.TrimSpace(httpGet(t, "http://127.0.0.1:18150/cgi-bin/addr")); !strings.Contains(got, "127.0.0.1") {
 			t.Errorf("pasta: the CGI script saw the client as %q, want 127.0.0.1", got)
 		}
+		procs := netHelpersOf(t, name)
+		if !hasHelper(procs, "pasta") {
+			t.Errorf("no pasta process for %s: %v", name, procs)
+		}
 		Must(t, "rm", "-f", name)
-		waitNoHelpers(t, "pasta, after rm -f", id)
+		waitGone(t, "pasta, after rm -f", procs)
 	})
 	t.Run("bad", func(t *testing.T) {
-		Expect(t, 125, []string{"invalid --network", "bogus"}, "run", "--rm", "--network", "bogus", Busybox, "true")
+		Expect(t, 125, []string{"invalid --network", "bogus"}, "run", "--rm", "--network", "slirp4netns:bogus=1", Busybox, "true")
 		Expect(t, 125, []string{"no such container"}, "run", "--rm", "--network", "container:no-such-container-xyz", Busybox, "true")
 	})
 }
@@ -322,38 +377,48 @@ func TestNetworkNames(t *testing.T) {
 	}
 }
 
-func TestNetworkPortInUse(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:18120")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	name := Name(t)
-	rmContainer(t, name)
-	r := Expect(t, 125, []string{"18120", "address already in use"}, "run", "-d", "--name", name, "-p", "127.0.0.1:18120:80", Busybox, "sleep", "100")
-	if strings.Count(strings.TrimSpace(r.Stderr), "\n") != 0 {
-		t.Errorf("want one line of error:\n%s", r.Stderr)
-	}
-	// run leaves nothing: no container, no helper.
-	if r := Run(t, "container", "exists", name); r.Code != 1 {
-		t.Errorf("the container of the failed run exists (exit %d)", r.Code)
-	}
-	if left := netHelpers(name); len(left) > 0 {
-		t.Errorf("helpers left: %v", left)
-	}
+// The tests below count every helper process of a sandbox (its own user namespace): other tests' and
+// other users' helpers cannot be mistaken for theirs.
 
-	// create + start: the container stays created, with no helper running.
-	id := Must(t, "create", "--name", name, "-p", "127.0.0.1:18120:80", Busybox, "sleep", "100")
-	Expect(t, 125, []string{"127.0.0.1:18120"}, "start", name)
-	if st := Must(t, "inspect", "--format", "{{.State.Status}}", name); st != "created" {
-		t.Errorf("after the failed start: %s, want created", st)
+func TestNetworkPortInUse(t *testing.T) {
+	s := NewSandbox(t)
+	s.Must(t, "pull", "-q", Busybox)
+	for _, spec := range []string{"127.0.0.1:18120", "18121"} {
+		hostPort, addr := spec[strings.LastIndex(spec, ":")+1:], spec
+		if !strings.Contains(spec, ":") {
+			addr = ":" + spec
+		}
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := Name(t)
+		r := s.Run(t, "run", "-d", "--name", name, "-p", spec+":80", "-p", "127.0.0.1:18122:81/udp", Busybox, "sleep", "100")
+		if r.Code != 125 || !strings.Contains(r.Stderr, hostPort) || !strings.Contains(r.Stderr, "address already in use") ||
+			strings.Count(strings.TrimSpace(r.Stderr), "\n") != 0 {
+			t.Errorf("-p %s:80 with the port taken: want exit 125 and one line naming the port\n%s", spec, r)
+		}
+		// run leaves nothing: no container, no helper.
+		if out := s.Must(t, "ps", "-a", "-q"); out != "" {
+			t.Errorf("-p %s:80: the failed run left containers: %s", spec, out)
+		}
+		waitNoSandboxHelpers(t, "after the failed run", s)
+
+		// create + start: the container stays created, with no helper running.
+		s.Must(t, "create", "--name", name, "-p", spec+":80", Busybox, "sleep", "100")
+		if r := s.Run(t, "start", name); r.Code != 125 || !strings.Contains(r.Stderr, hostPort) {
+			t.Errorf("start with the port taken: want exit 125 naming the port\n%s", r)
+		}
+		if st := s.Must(t, "inspect", "--format", "{{.State.Status}}", name); st != "created" {
+			t.Errorf("after the failed start: %s, want created", st)
+		}
+		waitNoSandboxHelpers(t, "after the failed start", s)
+		// Once the port is free the same container starts.
+		l.Close()
+		s.Must(t, "start", name)
+		s.Must(t, "rm", "-f", name)
+		waitNoSandboxHelpers(t, "after rm -f", s)
 	}
-	waitNoHelpers(t, "after the failed start", id)
-	// Once the port is free the same container starts.
-	l.Close()
-	Must(t, "start", name)
-	Must(t, "rm", "-f", name)
-	waitNoHelpers(t, "after rm -f", id)
 }
 
 func TestNetworkNoNetNS(t *testing.T) {
@@ -378,32 +443,35 @@ func TestNetworkNoNetNS(t *testing.T) {
 func TestNetworkExitCleansUp(t *testing.T) {
 	name := Name(t)
 	rmContainer(t, name)
-	id := Must(t, "run", "-d", "--name", name, "-p", "127.0.0.1:18130:80", Busybox, "sleep", "1")
+	Must(t, "run", "-d", "--name", name, "-p", "127.0.0.1:18130:80", Busybox, "sleep", "2")
+	procs := netHelpersOf(t, name)
+	if len(procs) == 0 {
+		t.Errorf("no helper runs for %s", name)
+	}
 	if code := Must(t, "wait", name); code != "0" {
 		t.Errorf("wait: exit code %s, want 0", code)
 	}
-	waitNoHelpers(t, "after the container exited by itself", id)
+	waitGone(t, "after the container exited by itself", procs)
 	if st := Must(t, "inspect", "--format", "{{.State.Status}}", name); st != "exited" {
 		t.Errorf("state %s, want exited", st)
 	}
 }
 
 func TestNetworkTenContainers(t *testing.T) {
-	base := Name(t)
-	var ids []string
+	s := NewSandbox(t)
+	s.Must(t, "pull", "-q", Busybox)
 	for i := 0; i < 10; i++ {
-		name := fmt.Sprintf("%s-%d", base, i)
-		rmContainer(t, name)
-		ids = append(ids, Must(t, "run", "-d", "--name", name, "-p", fmt.Sprintf("127.0.0.1:%d:80", 18100+i),
-			"-p", fmt.Sprintf("%d:81/udp", 18100+i), Busybox, "httpd", "-f", "-p", "80"))
+		s.Must(t, "run", "-d", "--name", fmt.Sprintf("c%d", i), "-p", fmt.Sprintf("127.0.0.1:%d:80", 18100+i),
+			"-p", fmt.Sprintf("%d:81/udp", 18100+i), Busybox, "httpd", "-f", "-p", "80")
 	}
-	if n := len(netHelpers(ids...)); n < 10 {
-		t.Errorf("%d helper processes for ten containers, want at least one each", n)
+	// slirp4netns and the keeper (the loopback port, the UDP relay) for each.
+	if procs := sandboxHelpers(s); len(procs) != 20 {
+		t.Errorf("%d helper processes for ten containers, want 20: %v", len(procs), procs)
 	}
-	for i := range ids {
-		Must(t, "rm", "-f", fmt.Sprintf("%s-%d", base, i))
+	for i := 0; i < 10; i++ {
+		s.Must(t, "rm", "-f", fmt.Sprintf("c%d", i))
 	}
-	waitNoHelpers(t, "after removing ten containers", ids...)
+	waitNoSandboxHelpers(t, "after removing ten containers", s)
 }
 
 // nameservers returns the nameserver lines of a resolv.conf.
