@@ -26,7 +26,7 @@ func psCommandNamed(name string, aliases []string) *cli.Command {
 			&cli.IntFlag{Name: "last", Aliases: []string{"n"}, Value: -1, Usage: "show the `N` most recently created containers"},
 			&cli.BoolFlag{Name: "no-trunc", Usage: "do not shorten IDs and commands"},
 			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "show the size of each container's writable layer"},
-			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "keep containers matching `KEY=VALUE` (name, id, status, label, ancestor)"},
+			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "keep containers matching `KEY=VALUE` (name, id, status, label, ancestor, restart-policy)"},
 			&cli.StringFlag{Name: "format", Usage: "Go `TEMPLATE` for each row, \"table ...\" or json"},
 			&cli.BoolFlag{Name: "noheading", Usage: "do not print the column headers"},
 		},

@@ -735,8 +735,9 @@ static void monitor_main(int argc, char **argv)
 	finish(code);
 	while (delete_pid > 0 && waitpid(delete_pid, &status, 0) < 0 && errno == EINTR)
 		;
+	// Under systemd the monitor can be a unit's main process (MAINPID=): it ends with the container's code.
 	if (cleanup_done || cfg.nexit == 0)
-		_exit(0);
+		_exit(code);
 	// The run directory may be gone (the container was removed meanwhile).
 	if (chdir("/") < 0)
 		_exit(1);

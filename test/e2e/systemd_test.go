@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -693,5 +694,19 @@ func TestSystemdNotifyContainer(t *testing.T) {
 	}
 	if main, mon := unitProp(env, unitName, "MainPID"), inspectField(t, name, ".State.ConmonPid"); main != mon {
 		t.Errorf("MainPID %s, want the monitor's PID %s", main, mon)
+	}
+}
+
+// TestSystemdForegroundRun: in a Type=notify unit, `skiff run` in the foreground makes the monitor the
+// main process (--sdnotify=conmon); the monitor ends with the container's exit code, which the unit gets.
+func TestSystemdForegroundRun(t *testing.T) {
+	env := userManager(t)
+	cmd := exec.Command("systemd-run", "--user", "--wait", "-p", "Type=notify", "-p", "NotifyAccess=all",
+		Binary, "run", "--rm", "--sdnotify=conmon", Busybox, "sh", "-c", "sleep 0.5; exit 3")
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 || !strings.Contains(string(out), "status=3") {
+		t.Errorf("systemd-run skiff run … exit 3: %v, want the unit to end with status 3\n%s", err, out)
 	}
 }
