@@ -102,7 +102,10 @@ func generateSystemd(c *cli.Context) error {
 	name := c.Args().First()
 	ctr, err := e.Get(name)
 	if errors.Is(err, container.ErrNoSuchContainer) {
-		// Pods are looked up here once they exist; until then a name is a container's or nothing.
+		// Not a container: a pod, or nothing.
+		if perr := generatePod(c, e, name, o); !isNotFound(perr) {
+			return perr
+		}
 		return fmt.Errorf("%s does not refer to a container or pod: %w", name, err)
 	}
 	if err != nil {

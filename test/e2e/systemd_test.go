@@ -710,3 +710,55 @@ func TestSystemdForegroundRun(t *testing.T) {
 		t.Errorf("systemd-run skiff run … exit 3: %v, want the unit to end with status 3\n%s", err, out)
 	}
 }
+
+// TestSystemdPodUnits: `generate systemd --new --files --name` for a pod writes the pod's unit and one per
+// member; starting the pod's unit starts both members in one pod, stopping it removes the pod.
+func TestSystemdPodUnits(t *testing.T) {
+	env := userManager(t)
+	pod := "gp-" + strings.TrimPrefix(Name(t), "t-")
+	t.Cleanup(func() { Run(t, "pod", "rm", "-f", "--ignore", pod) })
+	Must(t, "pod", "create", "--name", pod)
+	members := []string{pod + "-a", pod + "-b"}
+	for _, m := range members {
+		Must(t, "create", "--pod", pod, "--name", m, "--stop-timeout", "1", Busybox, "sleep", "1000")
+	}
+	dir := t.TempDir()
+	gen := exec.Command(Binary, "generate", "systemd", "--new", "--files", "--name", pod)
+	gen.Dir = dir
+	out, err := gen.Output()
+	if err != nil {
+		t.Fatalf("generate systemd --new --files --name %s: %v", pod, err)
+	}
+	units := []string{"pod-" + pod + ".service", "container-" + members[0] + ".service", "container-" + members[1] + ".service"}
+	var paths []string
+	for _, u := range units {
+		paths = append(paths, filepath.Join(dir, u))
+	}
+	if got := strings.Fields(string(out)); strings.Join(got, " ") != strings.Join(paths, " ") {
+		t.Fatalf("generate systemd --files printed %q, want %q", got, paths)
+	}
+	analyzeVerify(t, paths...)
+	Must(t, "pod", "rm", "-f", pod)
+	for i, u := range units {
+		b, err := os.ReadFile(paths[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		installUnit(t, env, userUnitDir(t), u, string(b))
+	}
+	mustSystemctl(t, env, "start", units[0])
+	waitFor(t, "both members to run", func() bool {
+		return unitProp(env, units[1], "ActiveState") == "active" && unitProp(env, units[2], "ActiveState") == "active"
+	})
+	podA, podB := inspectField(t, members[0], ".Pod"), inspectField(t, members[1], ".Pod")
+	if podA == "" || podA != podB || podA != Must(t, "pod", "inspect", "--format", "{{.ID}}", pod) {
+		t.Errorf("members in pods %q and %q, want both in %s", podA, podB, pod)
+	}
+	mustSystemctl(t, env, "stop", units[0])
+	waitFor(t, "the pod to go", func() bool { return Run(t, "pod", "exists", pod).Code == 1 })
+	for _, m := range members {
+		if r := Run(t, "container", "exists", m); r.Code != 1 {
+			t.Errorf("member %s left after the pod's unit stopped", m)
+		}
+	}
+}
