@@ -211,17 +211,6 @@ func installUnit(t *testing.T, env []string, dir, name, content string) {
 	mustSystemctl(t, env, "daemon-reload")
 }
 
-// requireRunFlags skips the test unless `skiff run` has the flags the generated units use.
-func requireRunFlags(t *testing.T, flags ...string) {
-	t.Helper()
-	help := Run(t, "run", "--help").Stdout
-	for _, f := range flags {
-		if !strings.Contains(help, f) {
-			t.Skipf("skiff run has no %s yet: the generated units cannot start", f)
-		}
-	}
-}
-
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
@@ -330,7 +319,6 @@ func TestSystemdNewUnit(t *testing.T) {
 // main process is killed; stopping the unit removes the container.
 func TestSystemdUnitLifecycle(t *testing.T) {
 	env := userManager(t)
-	requireRunFlags(t, "--publish")
 	name := "web"
 	if inspectField(t, name, ".Id") != "" {
 		name = "web-" + Name(t) // a container of the user's own is called web
@@ -429,20 +417,14 @@ func TestQuadletContainerUnit(t *testing.T) {
 	env := userManager(t)
 	dir := t.TempDir()
 	// Quadlet writes no Restart= of its own (Podman's neither): the file asks for it.
-	content := "[Service]\nRestart=on-failure\n[Container]\nImage=" + Busybox + "\nExec=httpd -f -p 80 -h /\nStopTimeout=2\n"
-	publish := strings.Contains(Run(t, "run", "--help").Stdout, "--publish")
-	if publish {
-		content += "PublishPort=18083:80\n"
-	}
+	content := "[Service]\nRestart=on-failure\n[Container]\nImage=" + Busybox + "\nExec=httpd -f -p 80 -h /\nStopTimeout=2\nPublishPort=18083:80\n"
 	writeFile(t, filepath.Join(dir, "web.container"), content)
 	rmContainer(t, "systemd-web")
 	removeGenerated(t, env, quadletReload(t, env, dir), "web.service")
 	out := filepath.Join(fmt.Sprintf("/run/user/%d", os.Getuid()), "systemd", "user")
 	analyzeVerify(t, filepath.Join(out, "web.service"))
 	checkNewUnit(t, env, "web.service", "systemd-web", func() {
-		if publish {
-			waitFor(t, "httpd on :18083", func() bool { return httpOK("http://127.0.0.1:18083/") })
-		}
+		waitFor(t, "httpd on :18083", func() bool { return httpOK("http://127.0.0.1:18083/") })
 	})
 }
 
