@@ -638,7 +638,7 @@ func TestSystemdNotifyContainer(t *testing.T) {
 	env := userManager(t)
 	inUnit := func(args ...string) string {
 		t.Helper()
-		cmd := exec.Command("systemd-run", append([]string{"--user", "--wait", "--pipe", "--quiet", "-p", "NotifyAccess=all", Binary}, args...)...)
+		cmd := exec.Command("systemd-run", append([]string{"--user", "--wait", "--collect", "--pipe", "--quiet", "-p", "NotifyAccess=all", Binary}, args...)...)
 		cmd.Env = append(os.Environ(), env...)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -683,7 +683,7 @@ func TestSystemdNotifyContainer(t *testing.T) {
 // main process (--sdnotify=conmon); the monitor ends with the container's exit code, which the unit gets.
 func TestSystemdForegroundRun(t *testing.T) {
 	env := userManager(t)
-	cmd := exec.Command("systemd-run", "--user", "--wait", "-p", "Type=notify", "-p", "NotifyAccess=all",
+	cmd := exec.Command("systemd-run", "--user", "--wait", "--collect", "-p", "Type=notify", "-p", "NotifyAccess=all",
 		Binary, "run", "--rm", "--sdnotify=conmon", Busybox, "sh", "-c", "sleep 0.5; exit 3")
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
