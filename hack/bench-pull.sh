@@ -154,7 +154,10 @@ stats() {
 		}'
 }
 
-RESULTS=()
+# The engines take turns, run by run, and the page cache is flushed before each pull: otherwise whichever
+# engine runs second pays for the write-back of the first one's layers.
+declare -A BIN TIMES
+ENGINES=()
 for engine in ${BENCH_ENGINES:-podman skiff}; do
 	bin=$(engine_bin "$engine")
 	if [[ -z $bin ]]; then
@@ -165,15 +168,22 @@ for engine in ${BENCH_ENGINES:-podman skiff}; do
 		fi
 		continue
 	fi
-	CURRENT_BIN=$bin
+	BIN[$engine]=$bin
+	ENGINES+=("$engine")
 	INFO "$engine: $RUNS cold pulls of $IMAGE with $bin"
-	times=()
-	for ((i = 1; i <= RUNS; i++)); do
-		pull_once "$engine" "$bin"
+done
+for ((i = 1; i <= RUNS; i++)); do
+	for engine in "${ENGINES[@]}"; do
+		CURRENT_BIN=${BIN[$engine]}
+		sync
+		pull_once "$engine" "$CURRENT_BIN"
 		INFO "$engine: run $i: ${LAST_TIME}s"
-		times+=("$LAST_TIME")
+		TIMES[$engine]+="$LAST_TIME "
 	done
-	read -r median min max < <(printf '%s\n' "${times[@]}" | stats)
+done
+RESULTS=()
+for engine in "${ENGINES[@]}"; do
+	read -r median min max < <(printf '%s\n' ${TIMES[$engine]} | stats)
 	RESULTS+=("$(printf '%-8s %5d %9s %9s %9s' "$engine" "$RUNS" "$median" "$min" "$max")")
 done
 
