@@ -37,15 +37,10 @@ func killCommand() *cli.Command {
 					return err
 				}
 			}
-			var errs []error
-			for _, name := range names {
-				if _, err := e.Kill(c.Context, name, sig); err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				fmt.Fprintln(c.App.Writer, name)
-			}
-			return multiError(c, errs)
+			return eachContainer(c, names, func(name string) error {
+				_, err := e.Kill(c.Context, name, sig)
+				return err
+			})
 		},
 	}
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/urfave/cli/v2"
 )
 
@@ -27,15 +25,10 @@ func pauseCommand() *cli.Command {
 					return err
 				}
 			}
-			var errs []error
-			for _, name := range names {
-				if _, err := e.Pause(c.Context, name); err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				fmt.Fprintln(c.App.Writer, name)
-			}
-			return multiError(c, errs)
+			return eachContainer(c, names, func(name string) error {
+				_, err := e.Pause(c.Context, name)
+				return err
+			})
 		},
 	}
 }

@@ -2,9 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 )
@@ -18,10 +15,7 @@ func podTopCommand() *cli.Command {
 			if c.NArg() == 0 {
 				return errors.New("pod top: no pod given: use skiff pod top POD [DESCRIPTOR...]")
 			}
-			var descs []string
-			for _, d := range c.Args().Tail() {
-				descs = append(descs, strings.Split(d, ",")...)
-			}
+			descs := topDescriptors(c)
 			pe, done, err := openPods(c)
 			if err != nil {
 				return err
@@ -31,11 +25,7 @@ func podTopCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 3, ' ', 0)
-			for _, r := range rows {
-				fmt.Fprintln(tw, strings.Join(r, "\t"))
-			}
-			return tw.Flush()
+			return printTopRows(c, rows)
 		},
 	}
 }

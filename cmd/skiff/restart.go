@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/urfave/cli/v2"
 )
 
@@ -35,15 +33,10 @@ func restartCommand() *cli.Command {
 				t := c.Uint("time")
 				timeout = &t
 			}
-			var errs []error
-			for _, name := range names {
-				if _, err := e.Restart(c.Context, name, timeout); err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				fmt.Fprintln(c.App.Writer, name)
-			}
-			return multiError(c, errs)
+			return eachContainer(c, names, func(name string) error {
+				_, err := e.Restart(c.Context, name, timeout)
+				return err
+			})
 		},
 	}
 }

@@ -60,6 +60,20 @@ func stopCommand() *cli.Command {
 
 // targets returns the containers a multi-container verb works on: its arguments and the IDs in
 // --cidfile files; with --all there must be neither.
+// eachContainer applies op to every named container, prints each name it succeeded for (as Podman does)
+// and reports the failures together.
+func eachContainer(c *cli.Context, names []string, op func(name string) error) error {
+	var errs []error
+	for _, name := range names {
+		if err := op(name); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Fprintln(c.App.Writer, name)
+	}
+	return multiError(c, errs)
+}
+
 func targets(c *cli.Context, all bool, cidfiles []string) ([]string, error) {
 	names := c.Args().Slice()
 	for _, f := range cidfiles {

@@ -18,10 +18,7 @@ func topCommand() *cli.Command {
 			if c.NArg() == 0 {
 				return errors.New("top: no container given: use skiff top CONTAINER [DESCRIPTOR...]")
 			}
-			var descs []string
-			for _, d := range c.Args().Tail() {
-				descs = append(descs, strings.Split(d, ",")...)
-			}
+			descs := topDescriptors(c)
 			e, done, err := openEngine(c)
 			if err != nil {
 				return err
@@ -31,11 +28,25 @@ func topCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 3, ' ', 0)
-			for _, r := range rows {
-				fmt.Fprintln(tw, strings.Join(r, "\t"))
-			}
-			return tw.Flush()
+			return printTopRows(c, rows)
 		},
 	}
+}
+
+// topDescriptors returns the ps descriptors after the container or pod, split at commas as Podman does.
+func topDescriptors(c *cli.Context) []string {
+	var descs []string
+	for _, d := range c.Args().Tail() {
+		descs = append(descs, strings.Split(d, ",")...)
+	}
+	return descs
+}
+
+// printTopRows prints top's rows (the header first) in aligned columns.
+func printTopRows(c *cli.Context, rows [][]string) error {
+	tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 3, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
@@ -33,15 +31,10 @@ func unpauseCommand() *cli.Command {
 					names = append(names, r.ID)
 				}
 			}
-			var errs []error
-			for _, name := range names {
-				if _, err := e.Unpause(c.Context, name); err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				fmt.Fprintln(c.App.Writer, name)
-			}
-			return multiError(c, errs)
+			return eachContainer(c, names, func(name string) error {
+				_, err := e.Unpause(c.Context, name)
+				return err
+			})
 		},
 	}
 }
