@@ -130,7 +130,8 @@ func main() {
 }
 
 func run(args []string) int {
-	err := newApp().Run(args)
+	app := newApp()
+	err := app.Run(intersperse(app, args))
 	if err == nil {
 		return 0
 	}
