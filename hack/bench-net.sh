@@ -59,11 +59,7 @@ done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "runs must be a positive number, not '$RUNS'"
 [[ $SECONDS_PER_RUN =~ ^[1-9][0-9]*$ ]] || die "seconds must be a positive number, not '$SECONDS_PER_RUN'"
 
-require_root
-getent passwd "$TEST_USER" >/dev/null || die "no user $TEST_USER: run hack/setup-host.sh first"
-registry_up || die "no registry on $REGISTRY: run hack/setup-host.sh first"
-SKIFF=$(realpath "${SKIFF:-$REPO_ROOT/bin/skiff}")
-[[ -x $SKIFF ]] || die "skiff binary $SKIFF missing: run make build or set SKIFF"
+bench_preflight
 command -v iperf3 >/dev/null || die "iperf3 is not installed on the host (hack/setup-host.sh installs it)"
 command -v jq >/dev/null || die "jq is not installed"
 PODMAN=$(command -v podman || true)

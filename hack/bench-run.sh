@@ -47,11 +47,7 @@ while (($#)); do
 done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "runs must be a positive number, not '$RUNS'"
 
-require_root
-getent passwd "$TEST_USER" >/dev/null || die "no user $TEST_USER: run hack/setup-host.sh first"
-registry_up || die "no registry on $REGISTRY: run hack/setup-host.sh first"
-SKIFF=$(realpath "${SKIFF:-$REPO_ROOT/bin/skiff}")
-[[ -x $SKIFF ]] || die "skiff binary $SKIFF missing: run make build or set SKIFF"
+bench_preflight
 RUNC=${RUNC:-$(PATH=$PATH:/usr/sbin command -v runc || true)}
 [[ -x $RUNC ]] || die "runc not found (set RUNC)"
 PODMAN=$(command -v podman || true)

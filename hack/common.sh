@@ -86,6 +86,16 @@ user_runtime_dir() {
 	printf '%s\n' "$dir"
 }
 
+# bench_preflight checks what every benchmark needs (root, the test user, the registry) and sets SKIFF
+# to the binary under test ($SKIFF, else bin/skiff).
+bench_preflight() {
+	require_root
+	getent passwd "$TEST_USER" >/dev/null || die "no user $TEST_USER: run hack/setup-host.sh first"
+	registry_up || die "no registry on $REGISTRY: run hack/setup-host.sh first"
+	SKIFF=$(realpath "${SKIFF:-$REPO_ROOT/bin/skiff}")
+	[[ -x $SKIFF ]] || die "skiff binary $SKIFF missing: run make build or set SKIFF"
+}
+
 # registry_up succeeds when the registry answers on /v2/.
 registry_up() {
 	curl -fsS -m 2 -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null
