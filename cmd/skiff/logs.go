@@ -35,19 +35,8 @@ func logsCommand() *cli.Command {
 				Err:        c.App.ErrWriter,
 			}
 			var err error
-			if o.Tail, err = parseTail(c.String("tail")); err != nil {
+			if o.Tail, o.Since, o.Until, err = logWindow(c); err != nil {
 				return err
-			}
-			now := time.Now()
-			if s := c.String("since"); s != "" {
-				if o.Since, err = container.ParseTime(s, now); err != nil {
-					return fmt.Errorf("--since: %w", err)
-				}
-			}
-			if s := c.String("until"); s != "" {
-				if o.Until, err = container.ParseTime(s, now); err != nil {
-					return fmt.Errorf("--until: %w", err)
-				}
 			}
 			e, done, err := openEngine(c)
 			if err != nil {
@@ -63,6 +52,25 @@ func logsCommand() *cli.Command {
 			return multiError(c, errs)
 		},
 	}
+}
+
+// logWindow reads --tail, --since and --until, shared by container and pod logs.
+func logWindow(c *cli.Context) (tail int, since, until time.Time, err error) {
+	if tail, err = parseTail(c.String("tail")); err != nil {
+		return
+	}
+	now := time.Now()
+	if s := c.String("since"); s != "" {
+		if since, err = container.ParseTime(s, now); err != nil {
+			return tail, since, until, fmt.Errorf("--since: %w", err)
+		}
+	}
+	if s := c.String("until"); s != "" {
+		if until, err = container.ParseTime(s, now); err != nil {
+			return tail, since, until, fmt.Errorf("--until: %w", err)
+		}
+	}
+	return tail, since, until, nil
 }
 
 func parseTail(s string) (int, error) {

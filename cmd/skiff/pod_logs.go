@@ -2,12 +2,9 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/pods"
 )
 
@@ -38,19 +35,8 @@ func podLogsCommand() *cli.Command {
 				Err:        c.App.ErrWriter,
 			}
 			var err error
-			if o.Tail, err = parseTail(c.String("tail")); err != nil {
+			if o.Tail, o.Since, o.Until, err = logWindow(c); err != nil {
 				return err
-			}
-			now := time.Now()
-			if s := c.String("since"); s != "" {
-				if o.Since, err = container.ParseTime(s, now); err != nil {
-					return fmt.Errorf("--since: %w", err)
-				}
-			}
-			if s := c.String("until"); s != "" {
-				if o.Until, err = container.ParseTime(s, now); err != nil {
-					return fmt.Errorf("--until: %w", err)
-				}
 			}
 			pe, done, err := openPods(c)
 			if err != nil {

@@ -184,15 +184,9 @@ func volumeInspectCommand() *cli.Command {
 				return err
 			}
 			defer done()
-			names := c.Args().Slice()
-			if c.Bool("all") {
-				all, err := vs.All()
-				if err != nil {
-					return err
-				}
-				for _, v := range all {
-					names = append(names, v.Name)
-				}
+			names, err := volumeNames(c, vs)
+			if err != nil {
+				return err
 			}
 			data, errs := vs.Inspect(names)
 			rows := make([]any, 0, len(data))
@@ -248,15 +242,9 @@ func volumeRemoveCommand() *cli.Command {
 				return err
 			}
 			defer done()
-			names := c.Args().Slice()
-			if c.Bool("all") {
-				all, err := vs.All()
-				if err != nil {
-					return err
-				}
-				for _, v := range all {
-					names = append(names, v.Name)
-				}
+			names, err := volumeNames(c, vs)
+			if err != nil {
+				return err
 			}
 			var errs []error
 			code := 0
@@ -356,4 +344,19 @@ func volumeExistsCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// volumeNames returns the volumes a verb names on its command line, plus every volume with --all.
+func volumeNames(c *cli.Context, vs *volume.Store) ([]string, error) {
+	names := c.Args().Slice()
+	if c.Bool("all") {
+		all, err := vs.All()
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range all {
+			names = append(names, v.Name)
+		}
+	}
+	return names, nil
 }
