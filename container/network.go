@@ -23,6 +23,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/skiffproject/skiff/netbridge"
+	"github.com/skiffproject/skiff/runtime/monitor"
 	"github.com/skiffproject/skiff/runtime/oci"
 	"github.com/skiffproject/skiff/runtime/spec"
 	"github.com/skiffproject/skiff/slirpnet"
@@ -295,24 +296,30 @@ func (e *Engine) networkSpec(c *Container, o *spec.Options) error {
 	return nil
 }
 
-// startNetwork connects the network of c, which the runtime created as pid and has not started yet,
-// then starts it. On error the caller deletes the container; nothing of the network is left running.
-func (e *Engine) startNetwork(ctx context.Context, c *Container, rt *oci.Runtime, pid int) error {
+// startNetwork connects the network of c, which the runtime created as proc and has not started yet,
+// then has the monitor start it. On error the monitor kills the container and the caller deletes it;
+// nothing of the network is left running.
+func (e *Engine) startNetwork(ctx context.Context, c *Container, proc *monitor.Process) error {
 	if !c.needsNetworkSetup() {
 		return nil
 	}
 	n, err := slirpnet.Setup(ctx, slirpnet.Config{
 		Mode:      c.networkMode(),
-		NetNSPath: fmt.Sprintf("/proc/%d/ns/net", pid),
-		PID:       pid,
+		NetNSPath: fmt.Sprintf("/proc/%d/ns/net", proc.Pid),
+		PID:       proc.Pid,
 		Ports:     c.Config.Network.Ports,
 		RunDir:    e.runDir(c.ID),
 	})
 	if err != nil {
+		proc.Abort()
 		return networkSetupError{fmt.Errorf("start container %s: %w", c.Name(), err)}
 	}
 	c.State.Ports = encodePorts(n.Ports())
-	if err := rt.Start(ctx, c.ID); err != nil {
+	if err := proc.Start(); err != nil {
+		var ce *monitor.CreateError
+		if errors.As(err, &ce) {
+			return runtimeError(c.Name(), ce.Stderr)
+		}
 		return fmt.Errorf("start container %s: %w", c.Name(), err)
 	}
 	return nil

@@ -121,6 +121,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		LogDriver: c.Config.LogDriver, LogPath: logPath,
 		Terminal: c.Config.Terminal, Stdin: c.Config.Interactive,
 		Runtime:       launchCommand(c, rt, dir, pidPath, console),
+		StartCommand:  startCommand(c, rt),
 		DeleteCommand: deleteCommand(rt, c.ID),
 		ExitCommand:   e.exitCommand(c),
 		Attach:        attach,
@@ -137,7 +138,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		return nil, err
 	}
 	logrus.Debugf("container %s: runtime started it as PID %d, monitor PID %d", shortID(c.ID), proc.Pid, proc.MonitorPid)
-	if err := e.startNetwork(ctx, c, rt, proc.Pid); err != nil {
+	if err := e.startNetwork(ctx, c, &proc); err != nil {
 		if conn != nil {
 			conn.Close()
 		}
@@ -168,6 +169,15 @@ func runCommand(rt *oci.Runtime, bundle, id, pidFile, console string) []string {
 		}
 	}
 	return argv
+}
+
+// startCommand is the runtime's `start ID` when launchCommand only creates the container: the monitor
+// runs it once the network is connected (see monitor.Config.StartCommand).
+func startCommand(c *Container, rt *oci.Runtime) []string {
+	if !c.needsNetworkSetup() {
+		return nil
+	}
+	return append(append([]string{rt.Path}, rt.GlobalArgs()...), "start", c.ID)
 }
 
 // deleteCommand is the runtime's `delete --force ID`, which the monitor runs after the exit.

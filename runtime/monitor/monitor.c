@@ -13,7 +13,9 @@
 //     master), the attach socket and the log;
 //  4. run the runtime (`run --detach`, or `create`); report "ok PID MONITORPID" or "error STATUS\nSTDERR"
 //     on the sync fd; with attach-wait, first take the connection the caller made to the attach socket
-//     (which the caller bound and passed as attach-fd), so that the caller misses no output;
+//     (which the caller bound and passed as attach-fd), so that the caller misses no output; with
+//     start-cmd, report "created PID MONITORPID" instead and wait for a byte on start-fd (the caller
+//     connects the container's network meanwhile), then run the start command and report as above;
 //  5. copy the container's output to the log and to attach clients, and clients' input to its stdin;
 //  6. when the container's init exits, drain the output, write the exit file (atomically), send the
 //     exit code to the clients, run the runtime's delete command, and unless a client claimed the
@@ -45,11 +47,12 @@
 
 struct config {
 	const char *id, *name, *exit_file, *log_driver, *log_path, *pid_file, *token;
-	int terminal, stdin_open, sync_fd, attach_listen_fd, attach_wait;
+	int terminal, stdin_open, sync_fd, attach_listen_fd, attach_wait, start_fd;
 	const char *runtime[MAX_ARGS + 1];
+	const char *start_cmd[MAX_ARGS + 1];
 	const char *delete_cmd[MAX_ARGS + 1];
 	const char *exit_cmd[MAX_ARGS + 1];
-	int nruntime, ndelete, nexit;
+	int nruntime, nstart, ndelete, nexit;
 };
 
 struct client {
@@ -83,6 +86,7 @@ static void parse_args(int argc, char **argv)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.sync_fd = -1;
 	cfg.attach_listen_fd = -1;
+	cfg.start_fd = -1;
 	cfg.log_driver = "k8s-file";
 	cfg.token = "0";
 	for (i = 1; i < argc; i++) {
@@ -115,10 +119,14 @@ static void parse_args(int argc, char **argv)
 			cfg.sync_fd = atoi(v);
 		else if (KEY("attach-fd"))
 			cfg.attach_listen_fd = atoi(v);
+		else if (KEY("start-fd"))
+			cfg.start_fd = atoi(v);
 		else if (KEY("attach-wait"))
 			cfg.attach_wait = atoi(v);
 		else if (KEY("delete-cmd") && cfg.ndelete < MAX_ARGS)
 			cfg.delete_cmd[cfg.ndelete++] = v;
+		else if (KEY("start-cmd") && cfg.nstart < MAX_ARGS)
+			cfg.start_cmd[cfg.nstart++] = v;
 		else if (KEY("runtime") && cfg.nruntime < MAX_ARGS)
 			cfg.runtime[cfg.nruntime++] = v;
 		else if (KEY("exit-cmd") && cfg.nexit < MAX_ARGS)
@@ -128,6 +136,10 @@ static void parse_args(int argc, char **argv)
 	if (cfg.id == NULL || cfg.exit_file == NULL || cfg.pid_file == NULL || cfg.nruntime == 0) {
 		errno = EINVAL;
 		die("missing id, exit-file, pid-file or runtime argument");
+	}
+	if ((cfg.nstart > 0) != (cfg.start_fd >= 0)) {
+		errno = EINVAL;
+		die("start-cmd and start-fd go together");
 	}
 	if (cfg.name == NULL)
 		cfg.name = cfg.id;
@@ -507,6 +519,67 @@ static void report_create_failure(int status, int errfd)
 	}
 }
 
+// start_container is the second half of a split start: the caller connected what the container needs
+// (its network) to the created container pid and tells us to go on by writing to the start pipe; we run
+// the runtime's start command ourselves and report "ok PID MONITORPID\n" or "error STATUS\n" and its
+// stderr. The runtime's state is only ever deleted by this process after the start has returned, so the
+// delete that follows a quick exit can never race with the start (runc's start removes its exec.fifo
+// after the container's process has begun). If the caller goes away without a word, or the start
+// fails, the container is killed; its exit is then recorded as for any other.
+static void start_container(pid_t pid)
+{
+	char go;
+	ssize_t n;
+	int errpipe[2], status;
+	pid_t start;
+	sigset_t none;
+
+	while ((n = read(cfg.start_fd, &go, 1)) < 0 && errno == EINTR)
+		;
+	close(cfg.start_fd);
+	cfg.start_fd = -1;
+	if (n != 1) {
+		kill(pid, SIGKILL);
+		close(cfg.sync_fd);
+		cfg.sync_fd = -1;
+		return;
+	}
+	if (pipe2(errpipe, O_CLOEXEC) < 0)
+		die("pipe");
+	start = fork();
+	if (start < 0)
+		die("fork runtime start");
+	if (start == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			dup2(devnull, 1);
+		}
+		dup2(errpipe[1], 2);
+		execv(cfg.start_cmd[0], (char *const *) cfg.start_cmd);
+		dprintf(2, "exec %s: %s", cfg.start_cmd[0], strerror(errno));
+		_exit(127);
+	}
+	close(errpipe[1]);
+	while (waitpid(start, &status, 0) < 0)
+		if (errno != EINTR)
+			die("wait for runtime start");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		dprintf(cfg.sync_fd, "ok %d %d\n", pid, getpid());
+	} else {
+		report_create_failure(status, errpipe[0]);
+		kill(pid, SIGKILL);
+	}
+	close(errpipe[0]);
+	close(cfg.sync_fd);
+	cfg.sync_fd = -1;
+}
+
+
 static void open_log(void)
 {
 	if (!strcmp(cfg.log_driver, "k8s-file") && cfg.log_path != NULL) {
@@ -638,6 +711,8 @@ static void monitor_main(int argc, char **argv)
 	// Nothing the monitor starts may hold the sync pipe: the caller reads it to EOF.
 	if (cfg.sync_fd >= 0)
 		fcntl(cfg.sync_fd, F_SETFD, FD_CLOEXEC);
+	if (cfg.start_fd >= 0)
+		fcntl(cfg.start_fd, F_SETFD, FD_CLOEXEC);
 	switch (fork()) {
 	case -1:
 		die("fork");
@@ -724,9 +799,14 @@ static void monitor_main(int argc, char **argv)
 		set_nonblock(err_fd);
 	if (in_fd >= 0)
 		set_nonblock(in_fd);
-	dprintf(cfg.sync_fd, "ok %d %d\n", pid, getpid());
-	close(cfg.sync_fd);
-	cfg.sync_fd = -1;
+	if (cfg.nstart > 0) {
+		dprintf(cfg.sync_fd, "created %d %d\n", pid, getpid());
+		start_container(pid);
+	} else {
+		dprintf(cfg.sync_fd, "ok %d %d\n", pid, getpid());
+		close(cfg.sync_fd);
+		cfg.sync_fd = -1;
+	}
 
 	code = serve(pid, sigfd);
 	write_exit_file(code);

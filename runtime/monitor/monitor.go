@@ -14,13 +14,16 @@
 //   - the runtime gets the console socket as /proc/self/cwd/console.sock (short whatever the run
 //     directory's length) and writes the container's PID to Config.PIDFile;
 //   - on fd 3 the monitor reports "ok PID MONITORPID\n" once the runtime command succeeded, or
-//     "error STATUS\n" followed by the runtime's stderr;
+//     "error STATUS\n" followed by the runtime's stderr; with a start command (Config.StartCommand) it
+//     reports "created PID MONITORPID\n" first, waits for a byte on fd 5 (Process.Start) and then
+//     reports the start's outcome the same way; EOF on fd 5 instead makes it kill the container;
 //   - when the container's init exits it writes "TOKEN CODE UNIXNANOS\n" to Config.ExitFile (through a
 //     rename), sends an exit frame to attach clients, runs Config.DeleteCommand, and runs
 //     Config.ExitCommand unless a client claimed the clean-up and reported it done.
 package monitor
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -69,6 +72,10 @@ type Config struct {
 	// Runtime is the argv that creates and starts the container and returns (`runtime run --detach`,
 	// or `runtime create` to leave it created), the runtime's absolute path first.
 	Runtime []string
+	// StartCommand, with a Runtime that only creates, is the argv that starts the created container
+	// (`runtime start ID`). The monitor runs it when the caller calls Process.Start, so that the start
+	// and the delete after the exit are never run at the same time.
+	StartCommand []string
 	// DeleteCommand removes the runtime's state after the exit (`runtime delete`); nil: none.
 	DeleteCommand []string
 	// ExitCommand runs in place of the monitor after the exit, unless an attached client did the clean-up.
@@ -79,9 +86,47 @@ type Config struct {
 	Attach bool
 }
 
-// Process identifies a started container: its init's PID and its monitor's.
+// Process identifies a started container: its init's PID and its monitor's. With a StartCommand it is
+// only created until Start is called.
 type Process struct {
 	Pid, MonitorPid int
+	start           *os.File      // write end of the start pipe; nil once used
+	sync            *bufio.Reader // the rest of the sync pipe
+	syncFile        *os.File
+}
+
+// Start tells the monitor of a created container to start it, and waits for the runtime's answer: a
+// failed start is a *CreateError, and the monitor has killed the container.
+func (p *Process) Start() error {
+	if p.start == nil {
+		return errors.New("start container: the monitor was not asked to wait for a start")
+	}
+	_, err := p.start.Write([]byte{'s'})
+	p.start.Close()
+	p.start = nil
+	defer p.syncFile.Close()
+	if err != nil {
+		return fmt.Errorf("start container: tell the monitor: %w", err)
+	}
+	rest, err := io.ReadAll(p.sync)
+	if err != nil {
+		return fmt.Errorf("read from monitor: %w", err)
+	}
+	q, err := parseSync(string(rest))
+	if err == nil && (q.Pid != p.Pid || q.MonitorPid != p.MonitorPid) {
+		err = fmt.Errorf("monitor reported %q after creating PID %d", strings.TrimSpace(string(rest)), p.Pid)
+	}
+	return err
+}
+
+// Abort tells the monitor of a created container not to start it: the monitor kills it and records its
+// exit. It does nothing after Start.
+func (p *Process) Abort() {
+	if p.start != nil {
+		p.start.Close()
+		p.start = nil
+		p.syncFile.Close()
+	}
 }
 
 // CreateError is a failed `runtime create`: its exit status and its error output.
@@ -155,24 +200,45 @@ func listenAttach(dir string) (*os.File, error) {
 	return f, nil
 }
 
-// spawn starts the monitor with the sync pipe on fd 3 and the attach listener on fd 4, and reads its
-// report.
+// spawn starts the monitor with the sync pipe on fd 3, the attach listener on fd 4 and, with a start
+// command, the start pipe on fd 5, and reads its report.
 func spawn(cfg Config, listener *os.File) (Process, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return Process{}, fmt.Errorf("start monitor: %w", err)
 	}
-	defer r.Close()
+	files := []*os.File{w, listener}
+	var startR, startW *os.File
+	if len(cfg.StartCommand) > 0 {
+		if startR, startW, err = os.Pipe(); err != nil {
+			r.Close()
+			w.Close()
+			return Process{}, fmt.Errorf("start monitor: %w", err)
+		}
+		files = append(files, startR)
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			r.Close()
+			if startW != nil {
+				startW.Close()
+			}
+		}
+	}()
 	cmd := &exec.Cmd{
 		Path:        "/proc/self/exe",
 		Args:        cfg.args(),
 		Env:         append(notify.Unset(os.Environ()), "_SKIFF_MONITOR=1"), // the runtime acts on a NOTIFY_SOCKET
 		Dir:         cfg.Dir,
-		ExtraFiles:  []*os.File{w, listener},
+		ExtraFiles:  files,
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
 	}
 	err = cmd.Start()
 	w.Close()
+	if startR != nil {
+		startR.Close()
+	}
 	if err != nil {
 		return Process{}, fmt.Errorf("start monitor: %w", err)
 	}
@@ -180,11 +246,25 @@ func spawn(cfg Config, listener *os.File) (Process, error) {
 	if err := cmd.Wait(); err != nil {
 		return Process{}, fmt.Errorf("start monitor: %w", err)
 	}
-	out, err := io.ReadAll(r)
+	br := bufio.NewReader(r)
+	head, err := br.ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return Process{}, fmt.Errorf("read from monitor: %w", err)
+	}
+	if f := strings.Fields(head); startW != nil && len(f) == 3 && f[0] == "created" {
+		p, err := parseSync("ok " + f[1] + " " + f[2] + "\n")
+		if err != nil {
+			return Process{}, err
+		}
+		p.start, p.sync, p.syncFile = startW, br, r
+		keep = true
+		return p, nil
+	}
+	rest, err := io.ReadAll(br)
 	if err != nil {
 		return Process{}, fmt.Errorf("read from monitor: %w", err)
 	}
-	return parseSync(string(out))
+	return parseSync(head + string(rest))
 }
 
 func (cfg *Config) args() []string {
@@ -195,6 +275,12 @@ func (cfg *Config) args() []string {
 		"attach-wait=" + boolArg(cfg.Attach)}
 	for _, a := range cfg.Runtime {
 		args = append(args, "runtime="+a)
+	}
+	if len(cfg.StartCommand) > 0 {
+		args = append(args, "start-fd=5")
+	}
+	for _, a := range cfg.StartCommand {
+		args = append(args, "start-cmd="+a)
 	}
 	for _, a := range cfg.DeleteCommand {
 		args = append(args, "delete-cmd="+a)

@@ -326,3 +326,66 @@ func atoi(s string) int {
 	}
 	return n
 }
+
+// splitStart is a fake runtime with runc's two-step start: create leaves the "container" blocked on an
+// exec fifo in its state directory; start opens the fifo, and only after the container has begun removes
+// it (as runc does), failing if the state is gone. The container exits as soon as it begins.
+func splitStart(t *testing.T) Config {
+	t.Helper()
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	fifo := filepath.Join(state, "exec.fifo")
+	return Config{
+		ID: "split", Name: "split", Dir: dir, PIDFile: filepath.Join(dir, "pidfile"), ExitFile: filepath.Join(dir, "exit"),
+		Token: "t", LogDriver: LogNone,
+		Runtime:       []string{"/bin/sh", "-c", "mkdir \"$0\" && mkfifo \"$1\" || exit 1; { read x < \"$1\"; exit 7; } & echo $! > \"$2\"", state, fifo, filepath.Join(dir, "pidfile")},
+		StartCommand:  []string{"/bin/sh", "-c", "echo go > \"$0\" && sleep 0.3 && rm \"$0\"", fifo},
+		DeleteCommand: []string{"/bin/rm", "-rf", state},
+	}
+}
+
+func TestMonitorSplitStart(t *testing.T) {
+	cfg := splitStart(t)
+	p, _, err := Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Dir, "state", "exec.fifo")); err != nil {
+		t.Fatalf("after Start the container is not created: %v", err)
+	}
+	// The container exits at once; the monitor must not delete its state before the start returned.
+	if err := p.Start(); err != nil {
+		t.Fatalf("start raced with the delete after a quick exit: %v", err)
+	}
+	waitFile(t, cfg.ExitFile)
+	if ex, err := ReadExitFile(cfg.ExitFile); err != nil || ex.Code != 7 {
+		t.Errorf("exit file = %+v, %v; want code 7", ex, err)
+	}
+}
+
+func TestMonitorSplitStartAbort(t *testing.T) {
+	cfg := splitStart(t)
+	p, _, err := Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Abort()
+	waitFile(t, cfg.ExitFile)
+	if ex, err := ReadExitFile(cfg.ExitFile); err != nil || ex.Code != 137 {
+		t.Errorf("exit file after Abort = %+v, %v; want the container killed (137)", ex, err)
+	}
+}
+
+func TestMonitorSplitStartFailure(t *testing.T) {
+	cfg := splitStart(t)
+	cfg.StartCommand = []string{"/bin/sh", "-c", "echo 'cannot start' >&2; exit 2"}
+	p, _, err := Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ce *CreateError
+	if err := p.Start(); !errors.As(err, &ce) || ce.Status != 2 || !strings.Contains(ce.Stderr, "cannot start") {
+		t.Fatalf("failing start = %v, want a CreateError with its stderr", err)
+	}
+	waitFile(t, cfg.ExitFile)
+}
