@@ -80,7 +80,8 @@ func (e *Engine) stoppedByUser(c *Container) bool {
 //
 // It returns the exit code of that run (0 when unknown): `container cleanup` exits with it, because under
 // systemd the monitor, which becomes that command, is the main process of the container's unit, and
-// Restart=on-failure looks at its exit status.
+// Restart=on-failure looks at its exit status. A run the user ended (stop, kill, rm -f: the unit's own
+// ExecStop among them) returns 0: an end that was asked for is not a failure of the unit.
 func (e *Engine) Cleanup(ctx context.Context, id, token string) (int, error) {
 	code, restart, err := e.finishRun(ctx, id, token)
 	if err != nil || !restart {
@@ -99,7 +100,7 @@ func (e *Engine) finishRun(ctx context.Context, id, token string) (code int, res
 	}
 	c, l, err := e.lockedGet(ctx, id)
 	if errors.Is(err, ErrNoSuchContainer) {
-		return code, false, nil // removed already
+		return 0, false, nil // removed meanwhile: rm -f ended the run
 	}
 	if err != nil {
 		return code, false, err
@@ -114,6 +115,10 @@ func (e *Engine) finishRun(ctx context.Context, id, token string) (code int, res
 	if !known {
 		code = c.State.ExitCode
 	}
+	stopped := e.stoppedByUser(c)
+	if stopped {
+		code = 0
+	}
 	if c.Config.AutoRemove {
 		return code, false, e.removeLocked(ctx, c, RemoveOptions{Force: true, Volumes: true})
 	}
@@ -122,7 +127,7 @@ func (e *Engine) finishRun(ctx context.Context, id, token string) (code int, res
 		logrus.Warnf("container %s: %v: not restarting it", c.Name(), err)
 		return code, false, nil
 	}
-	return code, p.ShouldRestart(c.State.ExitCode, uint(max(c.State.RestartCount, 0)), e.stoppedByUser(c)), nil
+	return code, p.ShouldRestart(c.State.ExitCode, uint(max(c.State.RestartCount, 0)), stopped), nil
 }
 
 // restartByPolicy starts container id again after the back-off, unless meanwhile it was started, stopped

@@ -152,23 +152,24 @@ func TestCleanupPolicy(t *testing.T) {
 		code, retries int
 		stopped       bool
 		restart       bool
+		wantCode      int // what `container cleanup` exits with
 	}{
-		{"no-policy", "no", 1, 0, false, false},
-		{"on-failure-first", "on-failure:2", 1, 0, false, true},
-		{"on-failure-last", "on-failure:2", 1, 1, false, true},
-		{"on-failure-spent", "on-failure:2", 1, 2, false, false},
-		{"on-failure-success", "on-failure", 0, 0, false, false},
-		{"always-zero", "always", 0, 5, false, true},
-		{"always-stopped", "always", 143, 0, true, false},
-		{"unless-stopped", "unless-stopped", 137, 0, false, true},
+		{"no-policy", "no", 1, 0, false, false, 1},
+		{"on-failure-first", "on-failure:2", 1, 0, false, true, 1},
+		{"on-failure-last", "on-failure:2", 1, 1, false, true, 1},
+		{"on-failure-spent", "on-failure:2", 1, 2, false, false, 1},
+		{"on-failure-success", "on-failure", 0, 0, false, false, 0},
+		{"always-zero", "always", 0, 5, false, true, 0},
+		{"always-stopped", "always", 143, 0, true, false, 0},
+		{"unless-stopped", "unless-stopped", 137, 0, false, true, 137},
 	} {
 		c := exited(tc.name, tc.policy, tc.code, tc.retries)
 		if tc.stopped {
 			e.markStopped(c)
 		}
 		code, restart, err := e.finishRun(ctx, c.ID, c.State.Token)
-		if err != nil || code != tc.code || restart != tc.restart {
-			t.Errorf("%s: code %d restart %v err %v, want %d %v", tc.name, code, restart, err, tc.code, tc.restart)
+		if err != nil || code != tc.wantCode || restart != tc.restart {
+			t.Errorf("%s: code %d restart %v err %v, want %d %v", tc.name, code, restart, err, tc.wantCode, tc.restart)
 		}
 		// A stale token changes nothing.
 		if _, restart, _ := e.finishRun(ctx, c.ID, "other"); restart {
