@@ -137,13 +137,14 @@ func (e *Engine) create(ctx context.Context, o CreateOptions) (*Container, *lock
 		cfg.Hostname = id[:12]
 	}
 	c := &Container{ID: id, Config: *cfg, State: State{Status: StatusCreated}, Storage: sc}
-	if _, err := e.store.ContainerDirectory(id); err == nil {
+	if _, err = e.store.ContainerDirectory(id); err == nil {
 		err = e.save(c)
 	}
 	if err == nil && o.CIDFile != "" {
 		err = writeCIDFile(o.CIDFile, id)
 	}
 	if err != nil {
+		undo()
 		_ = e.store.DeleteContainer(id)
 		l.unlock()
 		e.removeLock(id)
