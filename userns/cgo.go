@@ -40,6 +40,9 @@ func init() {
 // pauseArgv0 is argv[0] of the pause process, shared with join.c.
 const pauseArgv0 = C.SKIFF_PAUSE_ARGV0
 
+// privateEnv marks a pause process that keeps to its runtime directory, shared with join.c.
+const privateEnv = C.SKIFF_PRIVATE_ENV
+
 // runtimeDirFor applies the constructor's runtime-directory rule (see join.c) to explicit inputs.
 func runtimeDirFor(xdg, runUser, tmpdir string, uid int) (string, error) {
 	cx, cr, ct := cstr(xdg), C.CString(runUser), cstr(tmpdir)
@@ -56,6 +59,11 @@ func runtimeDirFor(xdg, runUser, tmpdir string, uid int) (string, error) {
 // pausePIDValid reports whether pid is a live skiff pause process owned by uid.
 func pausePIDValid(pid, uid int) bool {
 	return C.skiff_pause_pid_valid(C.pid_t(pid), C.uid_t(uid)) != 0
+}
+
+// findPause returns a live pause process of uid found among all processes, or 0.
+func findPause(uid int) int {
+	return int(C.skiff_find_pause(C.uid_t(uid)))
 }
 
 func cstr(s string) *C.char {

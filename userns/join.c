@@ -6,6 +6,12 @@
 //  2. Work out the user's runtime directory (see skiff_runtime_dir).
 //  3. If a live pause process is recorded in <runtime dir>/skiff/pause.pid, join its user and mount
 //     namespaces and become root there, so that Go code runs inside the user's namespace from the start.
+//     If none is recorded there (a command run with another XDG_RUNTIME_DIR or TMPDIR than the one that
+//     made the namespace: under systemd, in a batch job, from a login shell), look for the user's pause
+//     process among all processes and join it, adopting the runtime directory it was created with when
+//     that still exists: one namespace per user, whatever the environment. SKIFF_PRIVATE_NAMESPACE=1
+//     opts out: such a command, and the pause process it makes, keep to their runtime directory (a
+//     second, isolated engine with its own storage, as test sandboxes use).
 //
 // The results are kept in skiff_join_result for Go to read (cgo.go): Go copies its environment from the
 // initial stack, so a setenv() here would be invisible to it.
@@ -13,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <dirent.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -78,6 +85,84 @@ int skiff_pause_pid_valid(pid_t pid, uid_t uid)
 	return n == (ssize_t) sizeof(SKIFF_PAUSE_ARGV0) && memcmp(cmdline, SKIFF_PAUSE_ARGV0, n) == 0;
 }
 
+// environ_has reports whether process pid's initial environment holds the entry want ("NAME=value").
+static int environ_has(pid_t pid, const char *want)
+{
+	char path[64], env[8192];
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, env, sizeof(env) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	env[n] = '\0';
+	for (i = 0; i < (size_t) n; i += strlen(env + i) + 1)
+		if (strcmp(env + i, want) == 0)
+			return 1;
+	return 0;
+}
+
+pid_t skiff_find_pause(uid_t uid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end != '\0' || pid <= 0)
+			continue;
+		if (skiff_pause_pid_valid((pid_t) pid, uid) && !environ_has((pid_t) pid, SKIFF_PRIVATE_ENV)) {
+			found = (pid_t) pid;
+			break;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+int skiff_pause_rundir(pid_t pid, uid_t uid, char *buf, size_t len)
+{
+	static const char key[] = "_SKIFF_RUNTIME_DIR=";
+	char path[64], env[8192], skiffdir[PATH_MAX];
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, env, sizeof(env) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	env[n] = '\0';
+	for (i = 0; i < (size_t) n; i += strlen(env + i) + 1) {
+		const char *v = env + i;
+		if (strncmp(v, key, sizeof(key) - 1) != 0)
+			continue;
+		v += sizeof(key) - 1;
+		if (snprintf(skiffdir, sizeof(skiffdir), "%s/skiff", v) >= (int) sizeof(skiffdir))
+			return -1;
+		if (!owned_dir(v, uid, 0) || !owned_dir(skiffdir, uid, 0))
+			return -1;
+		if (snprintf(buf, len, "%s", v) >= (int) len)
+			return -1;
+		return 0;
+	}
+	return -1;
+}
+
 static void do_pause(void)
 {
 	static const char *catatonit[] = {"/usr/bin/catatonit", "/usr/libexec/catatonit/catatonit",
@@ -111,26 +196,33 @@ static void join_error(const char *what, pid_t pid, int err)
 		 strerror(err));
 }
 
-static void join_pause(const char *rundir, uid_t uid)
+static void join_pause(char *rundir, uid_t uid)
 {
 	char path[PATH_MAX], cwd[PATH_MAX], buf[32];
 	int fd, userfd, mntfd;
 	ssize_t n;
 	pid_t pid;
 
-	if (snprintf(path, sizeof(path), "%s/skiff/pause.pid", rundir) >= (int) sizeof(path))
-		return;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return; // no namespace yet: Go creates it when a command needs it
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	pid = (pid_t) strtol(buf, NULL, 10);
-	if (!skiff_pause_pid_valid(pid, uid))
-		return; // stale: Go replaces it under the lock
+	pid = 0;
+	if (snprintf(path, sizeof(path), "%s/skiff/pause.pid", rundir) < (int) sizeof(path) &&
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			pid = (pid_t) strtol(buf, NULL, 10);
+		}
+	}
+	if (!skiff_pause_pid_valid(pid, uid)) {
+		// Not recorded here (or stale): the user's namespace may have been made from another
+		// environment. Join it, in the runtime directory it was made with if that still exists.
+		const char *private = getenv("SKIFF_PRIVATE_NAMESPACE");
+		pid = private != NULL && strcmp(private, "1") == 0 ? 0 : skiff_find_pause(uid);
+		if (pid <= 0)
+			return; // no namespace yet: Go creates it when a command needs it
+		if (skiff_pause_rundir(pid, uid, path, sizeof(path)) == 0)
+			snprintf(rundir, PATH_MAX, "%s", path);
+	}
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
 	userfd = open(path, O_RDONLY | O_CLOEXEC);

@@ -66,9 +66,15 @@ func ensureRuntimeDir(dir string, uid int) error {
 	return os.MkdirAll(filepath.Join(dir, "skiff"), 0o700)
 }
 
-// ensurePause starts a pause process unless a live one is recorded. The lock serialises commands that
-// start at the same moment: the loser finds the winner's pause process and joins it.
+// ensurePause starts a pause process unless the user has a live one. Two locks serialise commands that
+// start at the same moment: one that every command of the user shares whatever its environment (an
+// abstract socket), and the runtime directory's lock file; the loser finds the winner's pause process
+// and joins it.
 func ensurePause() error {
+	if !privateNamespace() {
+		unlock := lockUser(os.Geteuid())
+		defer unlock()
+	}
 	lockPath := filepath.Join(StateDir(), "pause.lock")
 	lock, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -80,6 +86,9 @@ func ensurePause() error {
 	}
 	if pid, err := readPID(PausePIDFile()); err == nil && pausePIDValid(pid, os.Geteuid()) {
 		return nil
+	}
+	if !privateNamespace() && findPause(os.Geteuid()) > 0 {
+		return nil // made from another environment: the constructor finds it too
 	}
 	u, err := user.Current()
 	if err != nil {
@@ -141,7 +150,7 @@ func startPause(plan Plan) (int, error) {
 	cmd := &exec.Cmd{
 		Path:       "/proc/self/exe",
 		Args:       []string{pauseArgv0},
-		Env:        []string{"_SKIFF_PAUSE=1"},
+		Env:        pauseEnv(),
 		ExtraFiles: []*os.File{r}, // fd 3: the go-ahead byte
 		Dir:        "/",
 		SysProcAttr: &syscall.SysProcAttr{
@@ -218,27 +227,43 @@ func readPID(path string) (int, error) {
 	return pid, nil
 }
 
-// PausePID returns the PID of the live pause process, or 0 when there is none.
+// PausePID returns the PID of the user's live pause process, or 0 when there is none.
 func PausePID() int {
-	pid, err := readPID(PausePIDFile())
-	if err != nil || !pausePIDValid(pid, os.Geteuid()) {
+	if pid, err := readPID(PausePIDFile()); err == nil && pausePIDValid(pid, os.Geteuid()) {
+		return pid
+	}
+	if privateNamespace() {
 		return 0
 	}
-	return pid
+	return findPause(os.Geteuid())
 }
 
-// StopPause kills the pause process and removes its record; the namespace goes away with the last process
-// in it. Used by system reset.
-func StopPause() error {
-	pid, err := readPID(PausePIDFile())
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+// privateNamespace reports whether SKIFF_PRIVATE_NAMESPACE=1 keeps this command to the pause process of
+// its own runtime directory (see join.c).
+func privateNamespace() bool { return os.Getenv("SKIFF_PRIVATE_NAMESPACE") == "1" }
+
+// pauseEnv is the environment of a new pause process; join.c reads it back from /proc/PID/environ.
+func pauseEnv() []string {
+	env := []string{"_SKIFF_PAUSE=1", "_SKIFF_RUNTIME_DIR=" + RuntimeDir()}
+	if privateNamespace() {
+		env = append(env, privateEnv)
 	}
-	if err == nil && pausePIDValid(pid, os.Geteuid()) {
+	return env
+}
+
+// StopPause kills the user's pause processes (there is one, but a namespace made by an older skiff
+// from another environment may be a second) and removes the record; a namespace goes away with the
+// last process in it. Used by system reset.
+func StopPause() error {
+	for i := 0; i < 16; i++ {
+		pid := PausePID()
+		if pid == 0 {
+			break
+		}
 		if err := unix.Kill(pid, unix.SIGKILL); err != nil && !errors.Is(err, unix.ESRCH) {
 			return fmt.Errorf("stop pause process %d: %w", pid, err)
 		}
-		// SIGKILL is delivered asynchronously: return once the process is gone, so that the caller's next
+		// SIGKILL is delivered asynchronously: go on once the process is gone, so that the caller's next
 		// command creates a fresh namespace instead of joining a dying one.
 		for deadline := time.Now().Add(2 * time.Second); pausePIDValid(pid, os.Geteuid()) && time.Now().Before(deadline); {
 			time.Sleep(5 * time.Millisecond)
@@ -248,4 +273,28 @@ func StopPause() error {
 		return fmt.Errorf("remove %s: %w", PausePIDFile(), err)
 	}
 	return nil
+}
+
+// lockUser takes a lock that every command of user uid shares whatever its environment: an abstract
+// Unix socket named after the user, bound for as long as the lock is held (the kernel frees it when the
+// process exits or re-executes itself). Where it cannot be had (another user squats the name, or the
+// name is busy for long) the runtime directory's lock file alone serialises.
+func lockUser(uid int) (unlock func()) {
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return func() {}
+	}
+	addr := &unix.SockaddrUnix{Name: "@skiff-pause-create-" + strconv.Itoa(uid)}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		err = unix.Bind(fd, addr)
+		if err == nil {
+			return func() { unix.Close(fd) }
+		}
+		if !errors.Is(err, unix.EADDRINUSE) {
+			break
+		}
+	}
+	logrus.Debugf("user lock %s: %v: going on with the runtime directory's lock", addr.Name, err)
+	unix.Close(fd)
+	return func() {}
 }

@@ -155,7 +155,8 @@ func NewSandbox(t testing.TB) *Sandbox {
 	if err := os.Mkdir(s.RuntimeDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	s.Env = []string{"XDG_RUNTIME_DIR=" + s.RuntimeDir}
+	// A namespace of its own, not the user's (SKIFF_PRIVATE_NAMESPACE: see userns/join.c).
+	s.Env = []string{"XDG_RUNTIME_DIR=" + s.RuntimeDir, "SKIFF_PRIVATE_NAMESPACE=1"}
 	t.Cleanup(func() {
 		s.Run(t, "unshare", "rm", "-rf", filepath.Join(dir, "root"), filepath.Join(dir, "runroot"))
 		s.KillPause()
