@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench-net.sh measures the throughput of rootless container networks with
 # iperf3, skiff against podman in the same run, as the unprivileged test user.
-# Run as root, after `hack/setup-host.sh --distro` (the distro image has iperf3):
+# Run as root, after `hack/setup-host.sh` (the distro image has iperf3):
 #
 #   SKIFF=/path/to/bin/skiff bash hack/bench-net.sh [-n RUNS] [-t SECONDS]
 #

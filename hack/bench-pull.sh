@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench-pull.sh times cold pulls of the distro test image, podman against
 # skiff, as the unprivileged test user. Run as root, after
-# `hack/setup-host.sh --distro`.
+# `hack/setup-host.sh`.
 #
 #   SKIFF=/path/to/bin/skiff bash hack/bench-pull.sh [-n RUNS] [IMAGE]
 #
@@ -54,7 +54,7 @@ name=${IMAGE#*/}
 if ! curl -fsS -m 10 -o /dev/null \
 	-H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
 	"http://$REGISTRY/v2/${name%:*}/manifests/${name##*:}" 2>/dev/null; then
-	die "$IMAGE is not in the registry: run hack/setup-host.sh --distro"
+	die "$IMAGE is not in the registry: run hack/setup-host.sh"
 fi
 
 # engine_bin ENGINE prints the binary to run for ENGINE, or nothing.

@@ -6,7 +6,7 @@ require_root
 
 cd "$REPO_ROOT"
 [[ -x bin/skiff ]] || die "bin/skiff missing: run make build"
-bash hack/setup-host.sh --distro
+bash hack/setup-host.sh
 export SKIFF="$REPO_ROOT/bin/skiff"
 # Both engines on the same storage driver: Podman's packaged storage.conf picks overlay on a normal
 # distribution; without one (as here) podman 4.3.1 would fall back to vfs and the comparison would be moot.

@@ -2,18 +2,25 @@
 # setup-host.sh prepares this machine as skiff's rootless test bed. Run as
 # root. Idempotent: a second run only checks, and takes a few seconds.
 #
-#   bash hack/setup-host.sh [--distro] [--systemd-user]
+#   bash hack/setup-host.sh [--systemd-user]
+#   bash hack/setup-host.sh --reset
 #
-#   --distro        also build and push localhost:5000/distro:bookworm
-#                   (debootstrap; minutes the first time). Same: SKIFF_DISTRO=1
-#   --systemd-user  start a systemd user manager for the test user without
-#                   logind (for `systemctl --user` tests)
+#   --systemd-user  also start a systemd user manager for the test user
+#                   without logind (for `systemctl --user` tests)
+#   --reset         undo everything a set-up made, so that the next set-up
+#                   starts where a new machine does: stop the test users'
+#                   processes (containers, monitors, pause processes, their
+#                   systemd manager) and the registry, remove the test users
+#                   and their homes, runtime directories and cgroups, the
+#                   registry's data, the built images and the files written
+#                   under /etc. Debian packages stay installed.
 #
 # What it does: installs the Debian packages the tests use, opens /dev/fuse
 # and /dev/net/tun, makes / rshared, sets userns/ping sysctls, creates the
 # users skiff-test (subuid/subgid 100000:65536) and skiff-nosub (none), runs
 # Debian's docker-registry on 127.0.0.1:5000 (data in /var/tmp/skiff-registry)
-# and pushes the test images built by hack/mkimage.
+# and pushes the test images built by hack/mkimage, among them
+# localhost:5000/distro:bookworm (debootstrap: minutes the first time).
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -22,12 +29,12 @@ usage() {
 	sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
 }
 
-WANT_DISTRO=${SKIFF_DISTRO:-0}
 WANT_SYSTEMD_USER=0
+WANT_RESET=0
 while (($#)); do
 	case $1 in
-	--distro) WANT_DISTRO=1 ;;
 	--systemd-user) WANT_SYSTEMD_USER=1 ;;
+	--reset) WANT_RESET=1 ;;
 	-h | --help)
 		usage
 		exit 0
@@ -54,9 +61,12 @@ fi
 PACKAGES=(
 	runc crun slirp4netns passt fuse-overlayfs uidmap catatonit
 	docker-registry busybox-static iperf3 debootstrap curl socat jq
-	podman # only for `make bench` comparisons
+	nftables    # user-defined networks
+	util-linux  # script(1): tests under a terminal
+	systemd dbus-user-session # the systemd tests: a user manager, systemd-analyze
+	hyperfine   # make bench
+	podman      # comparisons in tests and make bench
 )
-SYSTEMD_USER_PACKAGES=(systemd dbus-user-session)
 
 MKIMAGE=$IMAGES_DIR/bin/mkimage
 DISTRO_ROOTFS=$IMAGES_DIR/distro-rootfs
@@ -423,7 +433,6 @@ systemd_user_state() {
 }
 
 ensure_systemd_user() {
-	ensure_packages "${SYSTEMD_USER_PACKAGES[@]}"
 	local uid state cg runtime unified
 	uid=$(id -u "$TEST_USER")
 	# systemd uses the cgroup2 hierarchy to track processes: the cgroup2
@@ -488,6 +497,71 @@ ensure_systemd_user() {
 }
 
 # ---------------------------------------------------------------------------
+# Reset: stand where a new machine stands
+
+# stop_user_processes USER kills every process of USER (containers, monitors, pause processes, network
+# helpers, the systemd user manager) and waits for them to go, then unmounts what USER's namespaces
+# left mounted on the host side (nothing, normally: their mounts die with their namespaces).
+stop_user_processes() {
+	local user=$1 uid i
+	uid=$(id -u "$user" 2>/dev/null) || return 0
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		pkill -KILL -U "$uid" 2>/dev/null || true
+		pgrep -U "$uid" >/dev/null || break
+		sleep 0.3
+	done
+	if pgrep -U "$uid" >/dev/null; then
+		WARN "reset: processes of $user survive: $(pgrep -a -U "$uid" | head -n 5 | paste -sd';')"
+	fi
+}
+
+# remove_user_cgroups USER removes the cgroups that set-up delegated to USER (the user manager's and
+# the stand-in session scope), deepest first; they are empty once USER's processes are gone.
+remove_user_cgroups() {
+	local uid slice
+	uid=$(id -u "$1" 2>/dev/null) || return 0
+	slice=$(cgroup2_root)/user.slice/user-$uid.slice
+	[[ -d $slice ]] || return 0
+	find "$slice" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	[[ -d $slice ]] && WARN "reset: $slice could not be removed"
+	return 0
+}
+
+reset_user() {
+	local user=$1 uid home
+	getent passwd "$user" >/dev/null || return 0
+	uid=$(id -u "$user")
+	home=$(getent passwd "$user" | cut -d: -f6)
+	stop_user_processes "$user"
+	remove_user_cgroups "$user"
+	umount -R "/run/user/$uid" 2>/dev/null || true
+	rm -rf "/run/user/$uid" "/tmp/skiff-run-$user".* "/tmp/storage-run-$uid" "/tmp/skiff-$uid" "/tmp/podman-run-$uid"
+	local f
+	for f in /etc/subuid /etc/subgid; do
+		[[ -f $f ]] && set_subid "$f" "$user"
+	done
+	userdel --remove "$user" 2>/dev/null || userdel "$user"
+	rm -rf "$home"
+	getent group "$user" >/dev/null && groupdel "$user"
+	INFO "reset: removed user $user and $home"
+}
+
+reset_host() {
+	reset_user "$TEST_USER"
+	reset_user "$NOSUB_USER"
+	local pid=""
+	[[ -f $REGISTRY_DIR/registry.pid ]] && pid=$(<"$REGISTRY_DIR/registry.pid")
+	if [[ -n $pid ]] && grep -qs docker-registry "/proc/$pid/cmdline"; then
+		kill "$pid"
+		wait_gone "$pid"
+		INFO "reset: stopped the registry (pid $pid)"
+	fi
+	pkill -f "docker-registry serve $REGISTRY_DIR/config.yml" 2>/dev/null || true
+	rm -rf "$REGISTRY_DIR" "$IMAGES_DIR" "$REGISTRIES_CONF" /var/tmp/skiff-systemd-user.log
+	INFO "reset: removed $REGISTRY_DIR, $IMAGES_DIR and $REGISTRIES_CONF (took $(elapsed_since "$START"))"
+}
+
+# ---------------------------------------------------------------------------
 
 summary() {
 	local catalog
@@ -513,6 +587,10 @@ summary() {
 	} >&2
 }
 
+if ((WANT_RESET)); then
+	reset_host
+	exit 0
+fi
 ensure_packages "${PACKAGES[@]}"
 ensure_devices
 ensure_sysctls
@@ -520,9 +598,7 @@ ensure_users
 ensure_registry
 ensure_registries_conf
 ensure_images
-if ((WANT_DISTRO)); then
-	ensure_distro_image
-fi
+ensure_distro_image
 if ((WANT_SYSTEMD_USER)); then
 	ensure_systemd_user
 fi

@@ -18,8 +18,8 @@ for pkg in e2e nosub; do
 done
 
 # The systemd tests use $TEST_USER's systemd manager: start it (quick when it runs already) and pass the
-# tests its runtime directory and bus. Without it they skip.
-bash "$HACK_DIR/setup-host.sh" --systemd-user || WARN "no systemd user manager for $TEST_USER: the tests that need one skip"
+# tests its runtime directory and bus.
+bash "$HACK_DIR/setup-host.sh" --systemd-user || die "no systemd user manager for $TEST_USER: the systemd tests need one"
 test_uid=$(id -u "$TEST_USER")
 declare -A pkg_env=([e2e]="XDG_RUNTIME_DIR=/run/user/$test_uid DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$test_uid/bus" [nosub]="")
 

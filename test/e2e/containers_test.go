@@ -53,7 +53,7 @@ func script(t *testing.T, command string, input string, delay time.Duration) (st
 	t.Helper()
 	path, err := exec.LookPath("script")
 	if err != nil {
-		t.Skip("script(1) is needed to test under a terminal: install util-linux")
+		t.Fatal("script(1) is needed to test under a terminal: install util-linux")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 	defer cancel()

@@ -501,7 +501,7 @@ type podman struct{ env, flags []string }
 func newPodman(t *testing.T) *podman {
 	t.Helper()
 	if _, err := exec.LookPath("podman"); err != nil {
-		t.Skip("podman is not installed: nothing to compare with")
+		t.Fatal("podman is not installed (hack/setup-host.sh installs it): nothing to compare with")
 	}
 	dir := t.TempDir()
 	run := filepath.Join(dir, "run")

@@ -158,3 +158,55 @@ func TestWorkingDirectoryKept(t *testing.T) {
 		t.Fatalf("working directory inside = %q, want %q", got, dir)
 	}
 }
+
+// userPauses returns the user's pause processes that serve the user (not a sandbox's private one).
+func userPauses() []int {
+	var out []int
+	for _, pid := range processesOf("skiff-pause") {
+		env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+		if err == nil && IsPause(pid) && !strings.Contains("\x00"+string(env), "\x00SKIFF_PRIVATE_NAMESPACE=1\x00") {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// TestOneNamespaceMixedEnvironments: commands run with XDG_RUNTIME_DIR pointing elsewhere, with it unset
+// and another TMPDIR, and under the user's systemd manager all join the user's one namespace, see the
+// same containers, and leave exactly one pause process.
+func TestOneNamespaceMixedEnvironments(t *testing.T) {
+	want := Must(t, "unshare", "readlink", "/proc/self/ns/user")
+	envs := []struct {
+		name string
+		env  []string
+	}{
+		{"XDG_RUNTIME_DIR elsewhere", []string{"XDG_RUNTIME_DIR=" + t.TempDir()}},
+		{"XDG_RUNTIME_DIR unset, TMPDIR elsewhere", []string{"XDG_RUNTIME_DIR=", "TMPDIR=" + t.TempDir()}},
+	}
+	for _, e := range envs {
+		r := RunIn(t, e.env, "", "unshare", "readlink", "/proc/self/ns/user")
+		if r.Code != 0 || strings.TrimSpace(r.Stdout) != want {
+			t.Errorf("%s: in user namespace %q, want the user's %s\n%s", e.name, strings.TrimSpace(r.Stdout), want, r)
+		}
+	}
+	// A container started from one environment is the same object in another.
+	ctr := Name(t)
+	rmContainer(t, ctr)
+	if r := RunIn(t, envs[0].env, "", "run", "-d", "--name", ctr, Busybox, "sleep", "300"); r.Code != 0 {
+		t.Fatalf("run -d with %s:\n%s", envs[0].name, r)
+	}
+	if s := Must(t, "inspect", "--format", "{{.State.Status}}", ctr); s != "running" {
+		t.Errorf("container started with %s: %s in the default environment, want running", envs[0].name, s)
+	}
+	Must(t, "rm", "-f", ctr)
+
+	cmd := exec.Command("systemd-run", "--user", "--quiet", "--collect", "--wait", "--pipe", Binary, "unshare", "readlink", "/proc/self/ns/user")
+	cmd.Env = append(os.Environ(), userManager(t)...)
+	out, err := cmd.CombinedOutput()
+	if got := strings.TrimSpace(string(out)); err != nil || got != want {
+		t.Errorf("under the user's systemd manager: in user namespace %q (%v), want the user's %s", got, err, want)
+	}
+	if p := userPauses(); len(p) != 1 {
+		t.Errorf("pause processes of the user after commands from mixed environments: %v, want exactly one", p)
+	}
+}

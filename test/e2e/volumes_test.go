@@ -32,18 +32,6 @@ func rmVolume(t *testing.T, name string) {
 	t.Cleanup(func() { Run(t, "volume", "rm", "-f", name) })
 }
 
-// requireRunFlag skips a test whose container scenario needs a flag of run that the binary lacks: the
-// container lifecycle wires package volume into create and run (see the volume package's doc).
-func requireRunFlag(t *testing.T, flags ...string) {
-	t.Helper()
-	help := Run(t, "run", "--help").Stdout
-	for _, f := range flags {
-		if !strings.Contains(help, "--"+f) {
-			t.Skipf("skiff run has no --%s yet: volume/ is not wired into the container lifecycle", f)
-		}
-	}
-}
-
 // graphRoot returns the user's storage root, where volumes live.
 func graphRoot(t *testing.T) string {
 	return Must(t, "info", "--format", "{{.Store.GraphRoot}}")
@@ -306,7 +294,6 @@ func homeDir(t *testing.T) string {
 // With keep-id, a file the container writes into a bind mount of the user's home belongs to the user;
 // the user has a passwd entry, a group and HOME. Without keep-id, container UID 1000 is a subordinate ID.
 func TestVolumeBindMountOwnership(t *testing.T) {
-	requireRunFlag(t, "volume", "userns")
 	dir := homeDir(t)
 	out := Must(t, "run", "--rm", "--userns=keep-id", "-v", dir+":/data", Busybox, "sh", "-c",
 		`id -u; id -g; id -un; echo "HOME=$HOME"; grep "^$(id -un):" /etc/passwd; grep ":$(id -g):" /etc/group; touch /data/keep-id`)
@@ -335,7 +322,6 @@ func TestVolumeBindMountOwnership(t *testing.T) {
 }
 
 func TestVolumeSharedReadOnlyTmpfs(t *testing.T) {
-	requireRunFlag(t, "volume", "tmpfs")
 	name := Name(t)
 	rmVolume(t, name)
 	Must(t, "run", "--rm", "-v", name+":/v", Busybox, "sh", "-c", "echo shared > /v/file")
@@ -368,7 +354,6 @@ func TestVolumeSharedReadOnlyTmpfs(t *testing.T) {
 // A new named volume mounted over the layers image's /data starts with the image's files, owners
 // included; once only.
 func TestVolumeCopyUp(t *testing.T) {
-	requireRunFlag(t, "volume")
 	name := Name(t)
 	rmVolume(t, name)
 	Must(t, "pull", "-q", Layers)
@@ -395,7 +380,6 @@ func TestVolumeCopyUp(t *testing.T) {
 
 // :U gives a volume to the container's user.
 func TestVolumeChown(t *testing.T) {
-	requireRunFlag(t, "volume")
 	name := Name(t)
 	rmVolume(t, name)
 	Must(t, "run", "--rm", "-v", name+":/v", Busybox, "touch", "/v/f")
@@ -420,7 +404,7 @@ func volumeImage(t *testing.T) string {
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
-			t.Skipf("local registry: %v", err)
+			t.Fatalf("local registry: %v", err)
 		}
 		defer resp.Body.Close()
 		b, err := io.ReadAll(resp.Body)
@@ -498,7 +482,6 @@ func anonymousVolumes(t *testing.T) map[string]bool {
 
 // An image VOLUME becomes an anonymous volume, filled from the image; rm keeps it, rm -v removes it.
 func TestVolumeImageVolume(t *testing.T) {
-	requireRunFlag(t, "volume")
 	id := Must(t, "pull", "-q", volumeImage(t))
 	t.Cleanup(func() { Run(t, "rmi", "-f", id) })
 	for _, removeVolumes := range []bool{false, true} {
@@ -533,7 +516,6 @@ func TestVolumeImageVolume(t *testing.T) {
 
 // volume rm of a volume that a container uses fails, naming the container; -f removes both.
 func TestVolumeRmInUse(t *testing.T) {
-	requireRunFlag(t, "volume")
 	name := Name(t)
 	rmVolume(t, name)
 	rmContainer(t, name+"-ctr")
@@ -552,7 +534,6 @@ func TestVolumeRmInUse(t *testing.T) {
 }
 
 func TestVolumesFrom(t *testing.T) {
-	requireRunFlag(t, "volume", "volumes-from")
 	name := Name(t)
 	rmVolume(t, name)
 	rmContainer(t, name+"-src")
@@ -568,7 +549,6 @@ func TestVolumesFrom(t *testing.T) {
 
 // Bad mount and ID flags fail before anything is created, with one line naming the flag.
 func TestVolumeBadSpecs(t *testing.T) {
-	requireRunFlag(t, "volume", "mount", "tmpfs", "userns")
 	before := Must(t, "ps", "-a", "-q", "--no-trunc")
 	vols := Must(t, "volume", "ls", "-q")
 	name := Name(t)
@@ -605,7 +585,6 @@ func TestVolumeBadSpecs(t *testing.T) {
 
 // nomap leaves the user out of the container; --uidmap maps exactly what it says.
 func TestUserNSModes(t *testing.T) {
-	requireRunFlag(t, "userns", "uidmap")
 	if got := Must(t, "run", "--rm", "--userns=nomap", Busybox, "sh", "-c", "cat /proc/self/uid_map; id -u"); strings.Join(strings.Fields(got), " ") != "0 1 65536 0" {
 		t.Errorf("nomap uid_map/id: %q", got)
 	}

@@ -13,21 +13,6 @@ import (
 // Issue 5 for a user without a subordinate range: volumes, bind mounts and keep-id work with the
 // single-ID mapping, and what containers write belongs to the user.
 
-// requireRunFlag skips a scenario that needs a run flag the binary lacks: the container lifecycle wires
-// package volume into create and run (see the volume package's doc).
-func requireRunFlag(t *testing.T, flags ...string) {
-	t.Helper()
-	r := Run(t, "run", "--help")
-	if r.Code != 0 {
-		t.Skipf("skiff has no run command yet: %s", r.Stderr)
-	}
-	for _, f := range flags {
-		if !strings.Contains(r.Stdout, "--"+f) {
-			t.Skipf("skiff run has no --%s yet: volume/ is not wired into the container lifecycle", f)
-		}
-	}
-}
-
 // userDir makes a directory under the user's home for the test.
 func userDir(t *testing.T) string {
 	t.Helper()
@@ -72,7 +57,6 @@ func TestNosubVolumeVerbs(t *testing.T) {
 
 // The layers image, whose files belong to several IDs, runs; its owners are squashed to the user.
 func TestNosubRunLayers(t *testing.T) {
-	requireRunFlag(t)
 	Must(t, "pull", "-q", Layers)
 	out := Must(t, "run", "--rm", Layers, "ls", "-ln", "/data")
 	if !strings.Contains(out, " big") || !strings.Contains(out, " app") {
@@ -87,7 +71,6 @@ func TestNosubRunLayers(t *testing.T) {
 
 // A bind mount of the user's home is writable, and what the container writes belongs to the user.
 func TestNosubHomeBindMount(t *testing.T) {
-	requireRunFlag(t, "volume")
 	dir := userDir(t)
 	if err := os.WriteFile(filepath.Join(dir, "mine"), []byte("from the host\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -110,7 +93,6 @@ func TestNosubHomeBindMount(t *testing.T) {
 // A named volume works and is filled from the image. keep-id and nomap need IDs the user does not
 // have: they fail before anything is created, saying why.
 func TestNosubVolumeAndUserNS(t *testing.T) {
-	requireRunFlag(t, "volume", "userns")
 	name := Name(t)
 	t.Cleanup(func() { Run(t, "volume", "rm", "-f", name) })
 	Must(t, "pull", "-q", Layers)
