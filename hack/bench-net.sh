@@ -77,7 +77,7 @@ cleanup() {
 	local rc=$?
 	XDG_RUNTIME_DIR=$RUNDIR as_user "$TEST_USER" bash -c '
 		pkill -u "$(id -u)" -f "iperf3 -s -p $4" 2>/dev/null
-		s=(env XDG_RUNTIME_DIR=$1/skiff-xdg "$2/skiff" --root "$2/skiff-root" --runroot "$1/skiff-run")
+		s=(env XDG_RUNTIME_DIR=$1/skiff-xdg SKIFF_PRIVATE_NAMESPACE=1 "$2/skiff" --root "$2/skiff-root" --runroot "$1/skiff-run")
 		"${s[@]}" rm -f -a >/dev/null 2>&1
 		"${s[@]}" unshare rm -rf "$2/skiff-root" >/dev/null 2>&1
 		if [[ -n $3 ]]; then
@@ -100,7 +100,7 @@ set -euo pipefail
 RUNDIR=$1 WORK=$2 RUNS=$3 SECS=$4 IMAGE=$5 PODMAN=$6 HOST_IP=$7 GATEWAY=$8 PORT=$9 DRIVER=${10}
 mkdir -p "$RUNDIR/skiff-xdg" "$RUNDIR/podman-xdg"
 chmod 0700 "$RUNDIR/skiff-xdg" "$RUNDIR/podman-xdg"
-skiff=(env XDG_RUNTIME_DIR="$RUNDIR/skiff-xdg" "$WORK/skiff" --root "$WORK/skiff-root" --runroot "$RUNDIR/skiff-run")
+skiff=(env XDG_RUNTIME_DIR="$RUNDIR/skiff-xdg" SKIFF_PRIVATE_NAMESPACE=1 "$WORK/skiff" --root "$WORK/skiff-root" --runroot "$RUNDIR/skiff-run")
 podman=()
 if [[ -n $PODMAN ]]; then
 	podman=(env XDG_RUNTIME_DIR="$RUNDIR/podman-xdg" "$PODMAN" --root "$WORK/podman-root" --runroot "$RUNDIR/podman-run"

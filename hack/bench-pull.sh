@@ -88,7 +88,7 @@ fi
 cleanup_store() {
 	local bin=$1
 	[[ -n $STORE && -d $STORE ]] || return 0
-	if ! XDG_RUNTIME_DIR=$RUNTIME as_user "$TEST_USER" "$bin" \
+	if ! XDG_RUNTIME_DIR=$RUNTIME as_user "$TEST_USER" env SKIFF_PRIVATE_NAMESPACE=1 "$bin" \
 		--root "$STORE/root" --runroot "$RUNTIME/runroot" "${DRIVER_FLAGS[@]}" unshare rm -rf "$STORE/root" "$RUNTIME/runroot" \
 		>"$BENCH_TMP/cleanup.log" 2>&1; then
 		# The overlay driver keeps its home bind-mounted inside the
@@ -105,15 +105,18 @@ cleanup_store() {
 	STORE="" RUNTIME=""
 }
 
-# stop_pause_process ends podman's rootless pause process of this run, which
-# would otherwise outlive it (one per XDG_RUNTIME_DIR).
+# stop_pause_process ends the engine's rootless pause process of this run,
+# which would otherwise outlive it: podman's (one per XDG_RUNTIME_DIR) and
+# skiff's (SKIFF_PRIVATE_NAMESPACE=1 gives each run one of its own).
 stop_pause_process() {
-	local pidfile=$RUNTIME/libpod/tmp/pause.pid pid
-	[[ -f $pidfile ]] || return 0
-	pid=$(<"$pidfile")
-	if [[ $pid =~ ^[0-9]+$ ]] && [[ $(stat -c %U "/proc/$pid" 2>/dev/null) == "$TEST_USER" ]]; then
-		kill "$pid" 2>/dev/null || true
-	fi
+	local pidfile pid
+	for pidfile in "$RUNTIME/libpod/tmp/pause.pid" "$RUNTIME/skiff/pause.pid"; do
+		[[ -f $pidfile ]] || continue
+		pid=$(<"$pidfile")
+		if [[ $pid =~ ^[0-9]+$ ]] && [[ $(stat -c %U "/proc/$pid" 2>/dev/null) == "$TEST_USER" ]]; then
+			kill -9 "$pid" 2>/dev/null || true
+		fi
+	done
 }
 
 on_exit() {
@@ -134,7 +137,7 @@ pull_once() {
 	chown "$TEST_USER:" "$STORE"
 	RUNTIME=$(user_runtime_dir "$TEST_USER")
 	t0=$EPOCHREALTIME
-	if ! XDG_RUNTIME_DIR=$RUNTIME as_user "$TEST_USER" "$bin" \
+	if ! XDG_RUNTIME_DIR=$RUNTIME as_user "$TEST_USER" env SKIFF_PRIVATE_NAMESPACE=1 "$bin" \
 		--root "$STORE/root" --runroot "$RUNTIME/runroot" "${DRIVER_FLAGS[@]}" \
 		pull -q "$IMAGE" >"$log" 2>&1; then
 		cat "$log" >&2

@@ -11,10 +11,13 @@
 #           a minimal config, inside `skiff unshare`);
 #   exec    `ENGINE exec CONTAINER true` into a running container;
 #   rss     RSS of the per-container monitor of a detached `sleep`
-#           container: skiff's monitor against podman's conmon.
+#           container: skiff's monitor against podman's conmon;
+#   conc    wall time of 50 concurrent `ENGINE run --rm IMAGE true`, and
+#           how many of them failed.
 # Each engine gets its own storage and runtime directory, removed at the end.
 # Goals (issue 3): run <= 1.5x bare runtime and <= 0.1x podman; exec <= 0.2x
-# podman; monitor RSS <= conmon's.
+# podman; monitor RSS <= conmon's; 50 concurrent runs <= 0.5x podman with
+# 0 errors for both (issue 11).
 #
 # Environment: SKIFF (skiff binary, default bin/skiff), BENCH_RUNS,
 # BENCH_DIR (default /var/tmp), RUNC (default: runc from PATH or /usr/sbin).
@@ -61,7 +64,7 @@ RUNDIR=$(user_runtime_dir "$TEST_USER")
 cleanup() {
 	local rc=$?
 	XDG_RUNTIME_DIR=$RUNDIR as_user "$TEST_USER" bash -c '
-		s=(env XDG_RUNTIME_DIR=$1/skiff-xdg "$2/skiff" --root "$2/skiff-root" --runroot "$1/skiff-run")
+		s=(env XDG_RUNTIME_DIR=$1/skiff-xdg SKIFF_PRIVATE_NAMESPACE=1 "$2/skiff" --root "$2/skiff-root" --runroot "$1/skiff-run")
 		"${s[@]}" rm -f -a >/dev/null 2>&1
 		"${s[@]}" unshare rm -rf "$2/skiff-root" "$2/bundle" >/dev/null 2>&1
 		if [[ -n $3 ]]; then
@@ -85,7 +88,7 @@ set -euo pipefail
 RUNDIR=$1 WORK=$2 RUNS=$3 IMAGE=$4 RUNC=$5 PODMAN=$6
 mkdir -p "$RUNDIR/skiff-xdg" "$RUNDIR/podman-xdg"
 chmod 0700 "$RUNDIR/skiff-xdg" "$RUNDIR/podman-xdg"
-skiff=(env XDG_RUNTIME_DIR="$RUNDIR/skiff-xdg" "$WORK/skiff" --root "$WORK/skiff-root" --runroot "$RUNDIR/skiff-run")
+skiff=(env XDG_RUNTIME_DIR="$RUNDIR/skiff-xdg" SKIFF_PRIVATE_NAMESPACE=1 "$WORK/skiff" --root "$WORK/skiff-root" --runroot "$RUNDIR/skiff-run")
 podman=()
 if [[ -n $PODMAN ]]; then
 	podman=(env XDG_RUNTIME_DIR="$RUNDIR/podman-xdg" "$PODMAN" --root "$WORK/podman-root" --runroot "$RUNDIR/podman-run"
@@ -106,6 +109,16 @@ median_of() {
 		awk '{ v[NR] = $1 } END { printf "%.1f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+# concurrent CMD... starts 50 CMD at once and prints the wall-clock ms until all ended, and the failures.
+concurrent() {
+	local t0=$EPOCHREALTIME i fails=0 pids=()
+	for ((i = 0; i < 50; i++)); do
+		"$@" >/dev/null 2>>"$WORK/concurrent.err" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i" || fails=$((fails + 1)); done
+	awk -v a="$t0" -v b="$EPOCHREALTIME" -v f="$fails" 'BEGIN { printf "%.0f %d\n", (b - a) * 1000, f }'
+}
 
 "${skiff[@]}" pull -q "$IMAGE" >/dev/null
 [[ ${#podman[@]} -eq 0 ]] || "${podman[@]}" pull -q "$IMAGE" >/dev/null
@@ -137,13 +150,15 @@ skiff_run=$(median_of "${skiff[@]}" run --rm "$IMAGE" true)
 "${skiff[@]}" run -d --name bench-exec "$IMAGE" sleep 1000 >/dev/null
 skiff_exec=$(median_of "${skiff[@]}" exec bench-exec true)
 skiff_rss=$(rss_kb "$("${skiff[@]}" inspect --format '{{.State.ConmonPid}}' bench-exec)")
+read -r skiff_conc skiff_conc_err < <(concurrent "${skiff[@]}" run --rm "$IMAGE" true)
 
-podman_run=- podman_exec=- conmon_rss=-
+podman_run=- podman_exec=- conmon_rss=- podman_conc=- podman_conc_err=-
 if [[ ${#podman[@]} -gt 0 ]]; then
 	podman_run=$(median_of "${podman[@]}" run --rm "$IMAGE" true)
 	"${podman[@]}" run -d --name bench-exec "$IMAGE" sleep 1000 >/dev/null
 	podman_exec=$(median_of "${podman[@]}" exec bench-exec true)
 	conmon_rss=$(rss_kb "$("${podman[@]}" inspect --format '{{.State.ConmonPid}}' bench-exec)")
+	read -r podman_conc podman_conc_err < <(concurrent "${podman[@]}" run --rm "$IMAGE" true)
 fi
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "-" || b == 0) print "-"; else printf "%.2fx\n", a / b }'; }
@@ -152,5 +167,11 @@ printf '%-34s %10s %10s %10s  %s %s (<=0.10x, <=1.50x)\n' "run --rm busybox true
 	"$(ratio "$skiff_run" "$podman_run")" "$(ratio "$skiff_run" "$bare")"
 printf '%-34s %10s %10s %10s  %s (<=0.20x)\n' "exec true (ms)" "$skiff_exec" "$podman_exec" - "$(ratio "$skiff_exec" "$podman_exec")"
 printf '%-34s %10s %10s %10s  %s (<=1.00x)\n' "monitor RSS, detached sleep (kB)" "$skiff_rss" "$conmon_rss" - "$(ratio "$skiff_rss" "$conmon_rss")"
+printf '%-34s %10s %10s %10s  %s (<=0.50x)\n' "50 concurrent run --rm, wall (ms)" "$skiff_conc" "$podman_conc" - "$(ratio "$skiff_conc" "$podman_conc")"
+printf '%-34s %10s %10s %10s  (0 for both)\n' "50 concurrent run --rm, errors" "$skiff_conc_err" "$podman_conc_err" -
+if [[ -s $WORK/concurrent.err ]]; then
+	echo "errors of the concurrent runs:" >&2
+	sort "$WORK/concurrent.err" | uniq -c | sort -rn | head -n 5 >&2
+fi
 EOF
 XDG_RUNTIME_DIR=$RUNDIR as_user "$TEST_USER" bash "$WORK/measure.sh" "$RUNDIR" "$WORK" "$RUNS" "$IMAGE_BUSYBOX" "$RUNC" "$PODMAN" </dev/null
