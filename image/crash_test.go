@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,20 +34,18 @@ func TestConcurrentPullProcesses(t *testing.T) {
 		store := newStore(t)
 		var outs [2]bytes.Buffer
 		var errs [2]bytes.Buffer
-		cmds := make([]*os.Process, 2)
+		cmds := make([]*exec.Cmd, 2)
 		for i := range cmds {
-			cmd := pullProcess(t, store, host+"/x:1")
-			cmd.Stdout, cmd.Stderr = &outs[i], &errs[i]
-			if err := cmd.Start(); err != nil {
+			cmds[i] = pullProcess(t, store, host+"/x:1")
+			cmds[i].Stdout, cmds[i].Stderr = &outs[i], &errs[i]
+			if err := cmds[i].Start(); err != nil {
 				t.Fatal(err)
 			}
-			cmds[i] = cmd.Process
-			defer func() { _ = cmd.Wait() }()
 		}
-		for i, p := range cmds {
-			st, err := p.Wait()
-			if err != nil || !st.Success() {
-				t.Fatalf("round %d: pull %d failed (%v %v): %s", round, i, err, st, errs[i].String())
+		for i, cmd := range cmds {
+			// cmd.Wait, not cmd.Process.Wait: it also waits until the output is copied into outs[i].
+			if err := cmd.Wait(); err != nil {
+				t.Fatalf("round %d: pull %d failed (%v): %s", round, i, err, errs[i].String())
 			}
 			if got := strings.TrimSpace(outs[i].String()); got != id.Encoded() {
 				t.Errorf("round %d: pull %d printed %q, want %s", round, i, got, id.Encoded())
