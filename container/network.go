@@ -27,6 +27,7 @@ import (
 	"github.com/skiffproject/skiff/runtime/oci"
 	"github.com/skiffproject/skiff/runtime/spec"
 	"github.com/skiffproject/skiff/slirpnet"
+	"github.com/skiffproject/skiff/trace"
 )
 
 // NetworkOptions are the network flags of create and run, as given.
@@ -315,6 +316,7 @@ func (e *Engine) startNetwork(ctx context.Context, c *Container, proc *monitor.P
 		return networkSetupError{fmt.Errorf("start container %s: %w", c.Name(), err)}
 	}
 	c.State.Ports = encodePorts(n.Ports())
+	trace.Mark("network set-up")
 	if err := proc.Start(); err != nil {
 		var ce *monitor.CreateError
 		if errors.As(err, &ce) {
@@ -322,6 +324,7 @@ func (e *Engine) startNetwork(ctx context.Context, c *Container, proc *monitor.P
 		}
 		return fmt.Errorf("start container %s: %w", c.Name(), err)
 	}
+	trace.Mark("monitor: runtime start")
 	return nil
 }
 

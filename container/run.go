@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/skiffproject/skiff/trace"
 )
 
 // RunOptions control Run.
@@ -24,6 +26,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (*Container, int, error)
 	if err != nil {
 		return nil, 0, err
 	}
+	trace.Mark("create: image, layer, record")
 	conn, err := e.launch(ctx, c, !o.Detach)
 	if err != nil {
 		// A network that could not be connected (a taken port) leaves nothing behind, as in Podman.
@@ -48,9 +51,11 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (*Container, int, error)
 	if err != nil {
 		return c, 0, err
 	}
+	trace.Mark("container runs, attached")
 	if err := e.cleanupAfter(context.WithoutCancel(ctx), c.ID, c.State.Token); err != nil {
 		return c, code, fmt.Errorf("clean up container %s: %w", c.Name(), err)
 	}
+	trace.Mark("clean-up (and --rm)")
 	_ = conn.Done()
 	return c, code, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/skiffproject/skiff/runtime/monitor"
 	"github.com/skiffproject/skiff/runtime/oci"
 	"github.com/skiffproject/skiff/runtime/spec"
+	"github.com/skiffproject/skiff/trace"
 	"github.com/skiffproject/skiff/userns"
 )
 
@@ -83,10 +84,12 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		_ = e.save(c)
 	}()
 
+	trace.Mark("prepare the start: runtime, record")
 	rootfs, err := e.store.Mount(c.ID, "")
 	if err != nil {
 		return nil, fmt.Errorf("mount container %s: %w", c.Name(), err)
 	}
+	trace.Mark("mount the rootfs")
 	dir, err := e.store.ContainerRunDirectory(c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("run directory of container %s: %w", c.Name(), err)
@@ -107,6 +110,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	}
 	pidPath := filepath.Join(dir, pidFile)
 	_ = os.Remove(pidPath)
+	trace.Mark("generate and write the spec")
 	console := ""
 	if c.Config.Terminal {
 		console = monitor.ConsoleSocket
@@ -138,6 +142,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		return nil, err
 	}
 	logrus.Debugf("container %s: runtime started it as PID %d, monitor PID %d", shortID(c.ID), proc.Pid, proc.MonitorPid)
+	trace.Mark("monitor: runtime create (or run)")
 	if err := e.startNetwork(ctx, c, &proc); err != nil {
 		if conn != nil {
 			conn.Close()
@@ -156,6 +161,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		return nil, err
 	}
 	e.started(c)
+	trace.Mark("record the running container")
 	return conn, nil
 }
 

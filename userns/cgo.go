@@ -61,6 +61,12 @@ func pausePIDValid(pid, uid int) bool {
 	return C.skiff_pause_pid_valid(C.pid_t(pid), C.uid_t(uid)) != 0
 }
 
+// ConstructorTimes returns the CLOCK_MONOTONIC nanoseconds at which the constructor that joins the
+// user's namespace started and ended, for the trace of a command's phases.
+func ConstructorTimes() (started, ended int64) {
+	return int64(C.skiff_join_result.started), int64(C.skiff_join_result.ended)
+}
+
 // findPause returns a live pause process of uid found among all processes, or 0.
 func findPause(uid int) int {
 	return int(C.skiff_find_pause(C.uid_t(uid)))

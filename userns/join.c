@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "join.h"
@@ -260,13 +261,28 @@ out:
 		close(mntfd);
 }
 
+static long long monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void join_user_namespace(void);
+
 __attribute__((constructor)) static void skiff_userns_init(void)
 {
-	uid_t uid;
-
 	if (getenv("_SKIFF_PAUSE") != NULL)
 		do_pause();
-	uid = geteuid();
+	skiff_join_result.started = monotonic_ns();
+	join_user_namespace();
+	skiff_join_result.ended = monotonic_ns();
+}
+
+static void join_user_namespace(void)
+{
+	uid_t uid = geteuid();
+
 	if (uid == 0)
 		return; // real root, or already inside the namespace (a child of skiff unshare, a re-exec)
 	skiff_join_result.uid = uid;

@@ -9,6 +9,7 @@ struct skiff_join_result {
 	char rundir[PATH_MAX];
 	pid_t pause_pid;    // > 0: joined this pause process's namespaces
 	char error[256];    // why joining a recorded pause process failed
+	long long started, ended; // CLOCK_MONOTONIC ns at the constructor's start and end (for SKIFF_TRACE)
 };
 extern struct skiff_join_result skiff_join_result;
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/systemd/notify"
+	"github.com/skiffproject/skiff/trace"
 	"github.com/skiffproject/skiff/volume"
 )
 
@@ -68,7 +69,8 @@ func openEngine(c *cli.Context) (*container.Engine, func(), error) {
 	socket := notify.Socket()
 	os.Unsetenv(notify.EnvSocket)
 	e := container.New(store, container.EngineOptions{Runtime: c.String("runtime"), GlobalArgs: global, NotifySocket: socket})
-	return e, func() { _, _ = store.Shutdown(false) }, nil
+	trace.Mark("open storage")
+	return e, func() { _, _ = store.Shutdown(false); trace.Mark("close storage") }, nil
 }
 
 // containerCleanupCommand is what a container's monitor runs after the container exits. It exits with the

@@ -14,7 +14,8 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 
-	_ "github.com/skiffproject/skiff/userns" // its cgo constructor joins the user namespace before Go starts
+	"github.com/skiffproject/skiff/trace"
+	"github.com/skiffproject/skiff/userns" // its cgo constructor joins the user namespace before Go starts
 )
 
 // Docker's exit codes for failures of the engine itself and of the container's command.
@@ -130,6 +131,8 @@ func main() {
 }
 
 func run(args []string) int {
+	trace.Begin(userns.ConstructorTimes())
+	defer trace.Print(os.Stderr)
 	app := newApp()
 	err := app.Run(intersperse(app, args))
 	if err == nil {
