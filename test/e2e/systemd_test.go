@@ -461,8 +461,12 @@ func TestSystemdPauseOutlivesUnit(t *testing.T) {
 	env := userManager(t)
 	s := NewSandbox(t)
 	unit := "skiff-pause-test-" + strings.TrimPrefix(Name(t), "t-")
-	cmd := exec.Command("systemd-run", append([]string{"--user", "--wait", "--collect", "--quiet", "--unit", unit,
-		"-E", s.Env[0], "-E", env[1], Binary}, append(s.Flags, "--log-level", "debug", "unshare", "true")...)...)
+	args := []string{"--user", "--wait", "--collect", "--quiet", "--unit", unit, "-E", env[1]}
+	for _, kv := range s.Env {
+		args = append(args, "-E", kv)
+	}
+	args = append(append(append(args, Binary), s.Flags...), "--log-level", "debug", "unshare", "true")
+	cmd := exec.Command("systemd-run", args...)
 	cmd.Env = append(os.Environ(), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("systemd-run skiff unshare true: %v\n%s", err, out)
