@@ -126,6 +126,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		Terminal: c.Config.Terminal, Stdin: c.Config.Interactive,
 		Runtime:       launchCommand(c, rt, dir, pidPath, console),
 		StartCommand:  startCommand(c, rt),
+		HideCgroup2:   rt.HidesCgroup2(),
 		DeleteCommand: deleteCommand(rt, c.ID),
 		ExitCommand:   e.exitCommand(c),
 		Attach:        attach,

@@ -24,11 +24,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -47,7 +49,7 @@
 
 struct config {
 	const char *id, *name, *exit_file, *log_driver, *log_path, *pid_file, *token;
-	int terminal, stdin_open, sync_fd, attach_listen_fd, attach_wait, start_fd;
+	int terminal, stdin_open, sync_fd, attach_listen_fd, attach_wait, start_fd, hide_cgroup2;
 	const char *runtime[MAX_ARGS + 1];
 	const char *start_cmd[MAX_ARGS + 1];
 	const char *delete_cmd[MAX_ARGS + 1];
@@ -119,6 +121,8 @@ static void parse_args(int argc, char **argv)
 			cfg.sync_fd = atoi(v);
 		else if (KEY("attach-fd"))
 			cfg.attach_listen_fd = atoi(v);
+		else if (KEY("hide-cgroup2"))
+			cfg.hide_cgroup2 = atoi(v);
 		else if (KEY("start-fd"))
 			cfg.start_fd = atoi(v);
 		else if (KEY("attach-wait"))
@@ -448,6 +452,21 @@ static pid_t spawn(const char *const *argv, int devnull)
 	_exit(127);
 }
 
+// hide_cgroup2 gives the calling process a mount namespace of its own in which a read-only empty tmpfs
+// covers /sys/fs/cgroup/unified. crun refuses every container on a hybrid-cgroup host whose cgroup2
+// hierarchy has a controller, before it looks at --cgroup-manager=disabled; without the hierarchy it
+// sees a cgroup v1 host, which it supports, and with cgroups disabled it touches none. The container's
+// own mount namespace is made from this one, so nothing else in the user's namespace is affected.
+static void hide_cgroup2(void)
+{
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	    mount("skiff-no-cgroup2", "/sys/fs/cgroup/unified", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=4k,mode=0555") < 0) {
+		dprintf(2, "hide the cgroup2 hierarchy from the runtime: %s", strerror(errno));
+		_exit(127);
+	}
+}
+
 // run_create runs `runtime create` with the container's stdio and returns its wait status; errfd gets the
 // runtime's stderr when that is not the container's.
 static int run_create(int stdin_r, int stdout_w, int stderr_w, int console_listen)
@@ -466,6 +485,8 @@ static int run_create(int stdin_r, int stdout_w, int stderr_w, int console_liste
 		dup2(stdin_r, 0);
 		dup2(stdout_w, 1);
 		dup2(stderr_w, 2);
+		if (cfg.hide_cgroup2)
+			hide_cgroup2();
 		execv(cfg.runtime[0], (char *const *) cfg.runtime);
 		dprintf(2, "exec %s: %s", cfg.runtime[0], strerror(errno));
 		_exit(127);

@@ -76,6 +76,9 @@ type Config struct {
 	// (`runtime start ID`). The monitor runs it when the caller calls Process.Start, so that the start
 	// and the delete after the exit are never run at the same time.
 	StartCommand []string
+	// HideCgroup2 runs Runtime in a mount namespace of its own where /sys/fs/cgroup/unified is hidden
+	// (see oci.Runtime.HidesCgroup2).
+	HideCgroup2 bool
 	// DeleteCommand removes the runtime's state after the exit (`runtime delete`); nil: none.
 	DeleteCommand []string
 	// ExitCommand runs in place of the monitor after the exit, unless an attached client did the clean-up.
@@ -272,7 +275,7 @@ func (cfg *Config) args() []string {
 		"id=" + cfg.ID, "name=" + cfg.Name, "pid-file=" + cfg.PIDFile, "exit-file=" + cfg.ExitFile,
 		"token=" + cfg.Token, "log-driver=" + cfg.LogDriver, "log-path=" + cfg.LogPath,
 		"terminal=" + boolArg(cfg.Terminal), "stdin=" + boolArg(cfg.Stdin), "sync-fd=3", "attach-fd=4",
-		"attach-wait=" + boolArg(cfg.Attach)}
+		"attach-wait=" + boolArg(cfg.Attach), "hide-cgroup2=" + boolArg(cfg.HideCgroup2)}
 	for _, a := range cfg.Runtime {
 		args = append(args, "runtime="+a)
 	}

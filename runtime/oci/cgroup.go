@@ -21,7 +21,8 @@ var statfsType = func(path string) (int64, error) {
 	return int64(st.Type), nil
 }
 
-// crunHybridRefusal says why crun cannot start a container on this host, or "" if it can.
+// crunHybridRefusal says why crun cannot start a container on this host as it is, or "" if it can
+// (rootless, the monitor hides the cgroup2 hierarchy from it: see Runtime.HidesCgroup2).
 //
 // crun refuses every container when the cgroups are in hybrid mode (cgroup v1 controllers at
 // /sys/fs/cgroup, a cgroup2 file system at /sys/fs/cgroup/unified) and the unified hierarchy has any

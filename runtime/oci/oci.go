@@ -44,8 +44,9 @@ type Runtime struct {
 	Path      string // absolute path of the binary
 	StateRoot string // the runtime's --root
 
-	kind    string // kindCrun, kindRunc or kindOther: which flags it takes
-	cgroups bool   // whether containers get a cgroup (not rootless); pause and resume need one
+	kind        string // kindCrun, kindRunc or kindOther: which flags it takes
+	cgroups     bool   // whether containers get a cgroup (not rootless); pause and resume need one
+	hideCgroup2 bool   // crun on a hybrid host, rootless: see HidesCgroup2
 
 	versionOnce sync.Once
 	version     string
@@ -170,13 +171,24 @@ func newRuntime(name, path string) *Runtime {
 	return r
 }
 
-// refusal says why the runtime cannot work on this host, or "".
+// refusal says why the runtime cannot work on this host, or "". crun on a hybrid host works rootless,
+// where it manages no cgroup: the monitor hides the cgroup2 hierarchy from it (HidesCgroup2).
 func (r *Runtime) refusal() string {
-	if r.kind == kindCrun {
-		return crunHybridRefusal()
+	if r.kind != kindCrun {
+		return ""
 	}
-	return ""
+	reason := crunHybridRefusal()
+	if reason != "" && rootless() {
+		r.hideCgroup2 = true
+		return ""
+	}
+	return reason
 }
+
+// HidesCgroup2 reports whether the runtime's create and exec must run with /sys/fs/cgroup/unified
+// hidden: crun refuses hybrid hosts whose cgroup2 hierarchy has controllers before it looks at
+// --cgroup-manager=disabled, and sees a cgroup v1 host, which it supports, without it.
+func (r *Runtime) HidesCgroup2() bool { return r.hideCgroup2 }
 
 // Version returns the first line of the runtime's --version output, such as "runc version 1.1.5+ds1",
 // or "" if it cannot be run. It runs the binary once per Runtime.
@@ -194,7 +206,7 @@ func (r *Runtime) Version() string {
 
 // rootless reports whether this process runs in a user namespace other than the initial one (or as
 // an unprivileged user), where containers get no cgroup.
-func rootless() bool {
+var rootless = func() bool {
 	if os.Geteuid() != 0 {
 		return true
 	}

@@ -75,6 +75,35 @@ func TestCrunHybridRefusal(t *testing.T) {
 	}
 }
 
+// crun on a hybrid host is refused as root, and used rootless with the cgroup2 hierarchy hidden.
+func TestCrunHiddenCgroup2(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "unified"), 0o755)
+	os.WriteFile(filepath.Join(root, "unified/cgroup.controllers"), []byte("hugetlb\n"), 0o644)
+	savedRoot, savedStatfs, savedRootless := cgroupRoot, statfsType, rootless
+	t.Cleanup(func() { cgroupRoot, statfsType, rootless = savedRoot, savedStatfs, savedRootless })
+	cgroupRoot = root
+	statfsType = func(p string) (int64, error) {
+		if p == root {
+			return unix.TMPFS_MAGIC, nil
+		}
+		return unix.CGROUP2_SUPER_MAGIC, nil
+	}
+	for _, tt := range []struct {
+		rootless, refused, hidden bool
+	}{{false, true, false}, {true, false, true}} {
+		rootless = func() bool { return tt.rootless }
+		crun := &Runtime{Name: "crun", kind: kindCrun}
+		if got := crun.refusal(); (got != "") != tt.refused || crun.HidesCgroup2() != tt.hidden {
+			t.Errorf("rootless=%v: refusal %q, hides cgroup2 %v; want refused=%v hidden=%v", tt.rootless, got, crun.HidesCgroup2(), tt.refused, tt.hidden)
+		}
+		runc := &Runtime{Name: "runc", kind: kindRunc}
+		if runc.refusal() != "" || runc.HidesCgroup2() {
+			t.Errorf("rootless=%v: runc refused or hidden", tt.rootless)
+		}
+	}
+}
+
 func TestCommands(t *testing.T) {
 	runc := &Runtime{Name: "runc", Path: "/usr/sbin/runc", StateRoot: "/run/user/1001/skiff/runc", kind: kindRunc}
 	crun := &Runtime{Name: "crun", Path: "/usr/bin/crun", StateRoot: "/run/user/1001/skiff/crun", kind: kindCrun}
