@@ -7,17 +7,20 @@
 #
 # Measured (median of RUNS, default 10, after one warm-up each):
 #   run     `ENGINE run --rm IMAGE true`, for skiff, podman (--runtime runc)
-#           and the bare runtime (`runc run` of the same busybox rootfs with
-#           a minimal config, inside `skiff unshare`);
+#           and the bare runtime (`crun run`, and `runc run`, of the same
+#           busybox rootfs with a minimal config, inside `skiff unshare`);
+#   version `ENGINE version`: the cost of starting the engine's process;
+#   answer  `ENGINE run -d -p` of busybox httpd until it answers over HTTP;
+#   helpers RSS of the processes serving a container with -p (monitor and
+#           network helpers);
+#   phases  skiff's run by phase (SKIFF_TRACE=1);
 #   exec    `ENGINE exec CONTAINER true` into a running container;
 #   rss     RSS of the per-container monitor of a detached `sleep`
 #           container: skiff's monitor against podman's conmon;
 #   conc    wall time of 50 concurrent `ENGINE run --rm IMAGE true`, and
 #           how many of them failed.
 # Each engine gets its own storage and runtime directory, removed at the end.
-# Goals (issue 3): run <= 1.5x bare runtime and <= 0.1x podman; exec <= 0.2x
-# podman; monitor RSS <= conmon's; 50 concurrent runs <= 0.5x podman with
-# 0 errors for both (issue 11).
+# Goals (issue 18) are printed beside each row.
 #
 # Environment: SKIFF (skiff binary, default bin/skiff), BENCH_RUNS,
 # BENCH_DIR (default /var/tmp), RUNC (default: runc from PATH or /usr/sbin).
@@ -136,42 +139,111 @@ concurrent() {
 	jq ".process.args = [\"true\"] | .process.terminal = false | del(.linux.resources)" config.json >c && mv c config.json
 ' _ "$WORK" "$RUNC"
 rm -f "$WORK/rootfs.tar"
-bare=$("${skiff[@]}" unshare bash -c '
-	RUNS=$1; RUNC=$2; B=$3
-	for ((i = 0; i <= RUNS; i++)); do
-		t0=$EPOCHREALTIME
-		"$RUNC" --root "$B/state" run -b "$B" "bench$i" >/dev/null 2>&1 || { echo "runc run failed" >&2; exit 1; }
-		t1=$EPOCHREALTIME
-		((i == 0)) || awk -v a="$t0" -v b="$t1" "BEGIN { printf \"%.1f\n\", (b - a) * 1000 }"
-	done | sort -n | awk "{ v[NR] = \$1 } END { printf \"%.1f\n\", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }"
-' _ "$RUNS" "$RUNC" "$WORK/bundle")
+# bare RUNTIME... prints the median ms of `RUNTIME run` of the bundle, inside skiff's namespace. crun runs
+# as skiff's monitor runs it on a hybrid-cgroup host: in a mount namespace that hides the cgroup2
+# hierarchy, with cgroups disabled (see runtime/oci.Runtime.HidesCgroup2).
+bare() {
+	"${skiff[@]}" unshare unshare -m --propagation slave bash -c '
+		RUNS=$1 B=$2
+		shift 2
+		if [[ $(stat -fc %T /sys/fs/cgroup) == tmpfs && $(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null) == cgroup2fs ]]; then
+			mount -t tmpfs -o ro,size=4k skiff-no-cgroup2 /sys/fs/cgroup/unified
+		fi
+		for ((i = 0; i <= RUNS; i++)); do
+			t0=$EPOCHREALTIME
+			"$@" run -b "$B" "bench$i" >/dev/null 2>&1 || { echo "$* run failed" >&2; exit 1; }
+			t1=$EPOCHREALTIME
+			((i == 0)) || awk -v a="$t0" -v b="$t1" "BEGIN { printf \"%.1f\n\", (b - a) * 1000 }"
+		done | sort -n | awk "{ v[NR] = \$1 } END { printf \"%.1f\n\", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }"
+	' _ "$RUNS" "$WORK/bundle" "$@"
+}
+bare_runc=$(bare "$RUNC" --root "$WORK/bundle/runc-state")
+bare=-
+if CRUN=$(PATH=$PATH:/usr/sbin command -v crun); then
+	bare=$(bare "$CRUN" --cgroup-manager=disabled --root "$WORK/bundle/crun-state")
+fi
 
+# until_answers RMFLAGS ENGINE... prints the ms from `run -d -p` of busybox httpd until it answers over
+# HTTP; `rm RMFLAGS` removes the container at once (skiff's rm -f kills at once, podman's needs -t 0).
+port=18400
+until_answers() {
+	local t0 i rmflags=$1
+	shift
+	for ((i = 0; i <= RUNS; i++)); do
+		port=$((port + 1))
+		t0=$EPOCHREALTIME
+		"$@" run -d --name bench-web -p "127.0.0.1:$port:80" "$IMAGE" httpd -f -p 80 -h /etc >/dev/null
+		until curl -fsS -m 1 -o /dev/null "http://127.0.0.1:$port/hostname" 2>/dev/null; do sleep 0.002; done
+		((i == 0)) || awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'
+		# shellcheck disable=SC2086 # RMFLAGS are words
+		"$@" rm $rmflags bench-web >/dev/null
+	done | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# helper_rss PAUSEPID prints the kB of resident memory of the processes that serve containers in the
+# engine's namespace (monitors, network and port helpers): those in the pause process's user and PID
+# namespaces, the pause process itself excepted (containers have PID namespaces of their own).
+helper_rss() {
+	local pause=$1 userns pidns p total=0 kb
+	userns=$(readlink "/proc/$pause/ns/user") pidns=$(readlink "/proc/$pause/ns/pid")
+	for p in /proc/[0-9]*; do
+		[[ ${p#/proc/} != "$pause" && $(readlink "$p/ns/user" 2>/dev/null) == "$userns" && $(readlink "$p/ns/pid" 2>/dev/null) == "$pidns" ]] || continue
+		kb=$(awk '/^VmRSS:/ { print $2 }' "$p/status" 2>/dev/null) && total=$((total + ${kb:-0}))
+	done
+	echo "$total"
+}
+skiff_pause=$(cat "$RUNDIR/skiff-xdg/skiff/pause.pid")
+podman_pause() { cat "$RUNDIR/podman-xdg/libpod/tmp/pause.pid"; }
+
+skiff_version=$(median_of "${skiff[@]}" version)
 skiff_run=$(median_of "${skiff[@]}" run --rm "$IMAGE" true)
+skiff_answer=$(until_answers "-f" "${skiff[@]}")
+"${skiff[@]}" run -d --name bench-web -p "127.0.0.1:18399:80" "$IMAGE" httpd -f -p 80 -h /etc >/dev/null
+skiff_helpers=$(helper_rss "$skiff_pause")
+"${skiff[@]}" rm -f bench-web >/dev/null
 "${skiff[@]}" run -d --name bench-exec "$IMAGE" sleep 1000 >/dev/null
 skiff_exec=$(median_of "${skiff[@]}" exec bench-exec true)
 skiff_rss=$(rss_kb "$("${skiff[@]}" inspect --format '{{.State.ConmonPid}}' bench-exec)")
 read -r skiff_conc skiff_conc_err < <(concurrent "${skiff[@]}" run --rm "$IMAGE" true)
 
-podman_run=- podman_exec=- conmon_rss=- podman_conc=- podman_conc_err=-
+podman_run=- podman_exec=- conmon_rss=- podman_conc=- podman_conc_err=- podman_version=- podman_answer=- podman_helpers=-
 if [[ ${#podman[@]} -gt 0 ]]; then
+	podman_version=$(median_of "${podman[@]}" version)
 	podman_run=$(median_of "${podman[@]}" run --rm "$IMAGE" true)
+	podman_answer=$(until_answers "-f -t 0" "${podman[@]}")
+	"${podman[@]}" run -d --name bench-web -p "127.0.0.1:18398:80" "$IMAGE" httpd -f -p 80 -h /etc >/dev/null
+	podman_helpers=$(helper_rss "$(podman_pause)")
+	"${podman[@]}" rm -f -t 0 bench-web >/dev/null
 	"${podman[@]}" run -d --name bench-exec "$IMAGE" sleep 1000 >/dev/null
 	podman_exec=$(median_of "${podman[@]}" exec bench-exec true)
 	conmon_rss=$(rss_kb "$("${podman[@]}" inspect --format '{{.State.ConmonPid}}' bench-exec)")
 	read -r podman_conc podman_conc_err < <(concurrent "${podman[@]}" run --rm "$IMAGE" true)
 fi
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "-" || b == 0) print "-"; else printf "%.2fx\n", a / b }'; }
-printf '%-34s %10s %10s %10s  %s\n' measurement skiff podman bare "skiff/podman skiff/bare (goals)"
-printf '%-34s %10s %10s %10s  %s %s (<=0.10x, <=1.50x)\n' "run --rm busybox true (ms)" "$skiff_run" "$podman_run" "$bare" \
-	"$(ratio "$skiff_run" "$podman_run")" "$(ratio "$skiff_run" "$bare")"
-printf '%-34s %10s %10s %10s  %s (<=0.20x)\n' "exec true (ms)" "$skiff_exec" "$podman_exec" - "$(ratio "$skiff_exec" "$podman_exec")"
-printf '%-34s %10s %10s %10s  %s (<=1.00x)\n' "monitor RSS, detached sleep (kB)" "$skiff_rss" "$conmon_rss" - "$(ratio "$skiff_rss" "$conmon_rss")"
-printf '%-34s %10s %10s %10s  %s (<=0.50x)\n' "50 concurrent run --rm, wall (ms)" "$skiff_conc" "$podman_conc" - "$(ratio "$skiff_conc" "$podman_conc")"
-printf '%-34s %10s %10s %10s  (0 for both)\n' "50 concurrent run --rm, errors" "$skiff_conc_err" "$podman_conc_err" -
+# Where skiff's run goes: SKIFF_TRACE=1 phases, each the mean over RUNS runs.
+for ((i = 0; i < RUNS; i++)); do
+	SKIFF_TRACE=1 "${skiff[@]}" run --rm "$IMAGE" true 2>&1 >/dev/null | sed -n 's/^  \(.*[^ ]\) \+\([0-9.]\+\) ms$/\1\t\2/p'
+done >"$WORK/phases"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2fx\n", a / b }'; }
+row() { # NAME SKIFF PODMAN BARE GOALS
+	printf '%-40s %9s %9s %9s  %7s %7s  %s\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$3")" "$(ratio "$2" "$4")" "$5"
+}
+printf '%-40s %9s %9s %9s  %7s %7s  %s\n' measurement skiff podman bare /podman /bare goals
+row "run --rm busybox true (ms)" "$skiff_run" "$podman_run" "$bare" "<=0.30x podman, <=2.50x bare crun (runc bare: $bare_runc)"
+row "skiff version: process start (ms)" "$skiff_version" "$podman_version" - "<=5 ms"
+row "exec true (ms)" "$skiff_exec" "$podman_exec" - "<=0.15x"
+row "run -d -p httpd until it answers (ms)" "$skiff_answer" "$podman_answer" - "<=0.30x"
+row "50 concurrent run --rm, wall (ms)" "$skiff_conc" "$podman_conc" - "<=0.30x"
+row "50 concurrent run --rm, errors" "$skiff_conc_err" "$podman_conc_err" - "0 for both"
+row "helper RSS of a container with -p (kB)" "$skiff_helpers" "$podman_helpers" - "<=0.30x"
+row "monitor RSS, detached sleep (kB)" "$skiff_rss" "$conmon_rss" - "<=1.00x"
 if [[ -s $WORK/concurrent.err ]]; then
 	echo "errors of the concurrent runs:" >&2
 	sort "$WORK/concurrent.err" | uniq -c | sort -rn | head -n 5 >&2
 fi
+echo
+echo "skiff run --rm busybox true, by phase (SKIFF_TRACE=1, mean of $RUNS runs, ms):"
+awk -F'\t' '{ if (!($1 in sum)) order[n++] = $1; sum[$1] += $2; cnt[$1]++ }
+	END { for (i = 0; i < n; i++) printf "  %-44s %8.2f\n", order[i], sum[order[i]] / cnt[order[i]] }' "$WORK/phases"
 EOF
 XDG_RUNTIME_DIR=$RUNDIR as_user "$TEST_USER" bash "$WORK/measure.sh" "$RUNDIR" "$WORK" "$RUNS" "$IMAGE_BUSYBOX" "$RUNC" "$PODMAN" </dev/null
