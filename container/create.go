@@ -75,6 +75,9 @@ type CreateOptions struct {
 
 	// Network holds --network, -p, -P and the names flags (network.go).
 	Network NetworkOptions
+
+	// CDIDevices are qualified CDI device names (--device vendor.com/class=name, --gpus).
+	CDIDevices []string
 }
 
 // defaultStopTimeout is Podman's and Docker's.
@@ -248,6 +251,7 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 		RestartPolicy: "no",
 		Runtime:       o.Runtime,
 		CreateCommand: o.CreateCommand,
+		CDIDevices:    o.CDIDevices,
 		Created:       time.Now(),
 	}
 	for k, v := range ic.Labels {
@@ -312,6 +316,7 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 	if _, err := spec.Generate(spec.Options{
 		RootFS: "/", Args: cfg.argv(), Env: cfg.Env, CapAdd: cfg.CapAdd, CapDrop: cfg.CapDrop,
 		Privileged: cfg.Privileged, SecurityOpts: cfg.SecurityOpts, Ulimits: cfg.Ulimits,
+		CDIDevices: cfg.CDIDevices,
 	}); err != nil {
 		return nil, err
 	}

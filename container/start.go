@@ -192,6 +192,7 @@ func (e *Engine) generateSpec(c *Container, rootfs string) (*rspec.Spec, error) 
 		Ulimits:       c.Config.Ulimits,
 		SingleMapping: singleMapping(),
 		Annotations:   c.Config.Annotations,
+		CDIDevices:    c.Config.CDIDevices,
 	}
 	if err := e.networkSpec(c, &o); err != nil {
 		return nil, err

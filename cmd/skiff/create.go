@@ -86,7 +86,7 @@ func createFlags() []cli.Flag {
 		podFlag(),
 		&cli.StringFlag{Name: "restart", Usage: "restart `POLICY` when the container exits: no, on-failure[:N], always or unless-stopped"},
 		&cli.StringFlag{Name: "sdnotify", Usage: "how systemd learns that the container runs: `MODE` conmon (skiff sends READY), container (the container does) or ignore; default: conmon under a Type=notify unit, else ignore"},
-	}, append(networkFlags(), bridgeFlags()...)...)
+	}, append(append(networkFlags(), bridgeFlags()...), deviceFlags()...)...)
 }
 
 // createOptions maps the flags of create and run to container.CreateOptions; every value is checked
@@ -165,6 +165,9 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 		return o, err
 	}
 	o.Network.Aliases, o.Network.IP = c.StringSlice("network-alias"), c.String("ip") // network connect flags (network.go)
+	if err := deviceOptions(c, &o); err != nil {                                     // --device, --gpus (devices.go)
+		return o, err
+	}
 	if o.Replace && o.Name == "" {
 		return o, errors.New("--replace needs --name: it replaces the container of that name")
 	}
