@@ -6,6 +6,8 @@ package fuseoverlay
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -49,6 +51,11 @@ func StoreOptions(o Options) (types.StoreOptions, error) {
 		opts.GraphDriverName = ""
 		opts.GraphDriverPriority = []string{"overlay", "vfs"}
 	}
+	if o.GraphRoot == "" && configuredGraphRoot() == "" {
+		if err := nodeLocalFallback(&opts); err != nil {
+			return opts, err
+		}
+	}
 	opts.GraphDriverOptions = append(opts.GraphDriverOptions, o.DriverOptions...)
 	if singleMapping() && !hasOption(opts.GraphDriverOptions, "ignore_chown_errors") {
 		// With only the user's own IDs mapped, files of other owners cannot be created: squash them.
@@ -63,8 +70,9 @@ func Open(o Options) (storage.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckGraphRoot(opts.GraphRoot); err != nil {
-		return nil, err
+	if fsName, ok := NetworkFS(opts.GraphRoot); ok {
+		// Configured explicitly: honoured as written (the fallback only replaces the default).
+		logrus.Debugf("storage: the configured storage root %s is on %s", opts.GraphRoot, fsName)
 	}
 	store, err := storage.GetStore(opts)
 	if err != nil {
@@ -78,6 +86,56 @@ func Open(o Options) (storage.Store, error) {
 		logrus.Debugf("storage: overlay is unavailable here (neither native overlay nor fuse-overlayfs); using vfs, which copies every layer")
 	}
 	return store, nil
+}
+
+// nodeLocalFallback moves a default graph root that would be on a network file system to node-local
+// storage (NodeLocalRoot), warning once, when the node-local directory is created, with the storage.conf
+// line that makes the choice permanent.
+func nodeLocalFallback(opts *types.StoreOptions) error {
+	fsName, ok := NetworkFS(opts.GraphRoot)
+	if !ok {
+		return nil
+	}
+	local := NodeLocalRoot(os.Getenv("TMPDIR"), userns.HostUID())
+	created, err := ensurePrivateDir(filepath.Dir(local))
+	if err != nil {
+		return err
+	}
+	if created {
+		conf, _ := types.DefaultConfigFile()
+		logrus.Warnf("storage root %s is on %s, which cannot hold the layers of a rootless user: using node-local storage %s "+
+			"(to make this permanent, put graphroot = %q under [storage] in %s)", opts.GraphRoot, fsName, local, local, conf)
+	}
+	opts.GraphRoot = local
+	return nil
+}
+
+// configuredGraphRoot returns the graph root a storage.conf chooses for a rootless user, or "": graphroot
+// or rootless_storage_path of CONTAINERS_STORAGE_CONF or the user's file, rootless_storage_path of the
+// system files.
+func configuredGraphRoot() string {
+	var user, system []string
+	if f := os.Getenv("CONTAINERS_STORAGE_CONF"); f != "" {
+		user = []string{f}
+	} else {
+		if f, err := types.DefaultConfigFile(); err == nil {
+			user = append(user, f)
+		}
+		system = []string{"/etc/containers/storage.conf", "/usr/share/containers/storage.conf"}
+	}
+	for _, f := range append(user, system...) {
+		var conf types.TomlConfig
+		if _, err := toml.DecodeFile(f, &conf); err != nil {
+			continue
+		}
+		if conf.Storage.RootlessStoragePath != "" {
+			return conf.Storage.RootlessStoragePath
+		}
+		if conf.Storage.GraphRoot != "" && slices.Contains(user, f) {
+			return conf.Storage.GraphRoot
+		}
+	}
+	return ""
 }
 
 // configuredDriver returns the storage driver chosen by STORAGE_DRIVER or a storage.conf, as
