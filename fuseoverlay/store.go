@@ -6,6 +6,7 @@ package fuseoverlay
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -42,8 +43,9 @@ func StoreOptions(o Options) (types.StoreOptions, error) {
 	switch {
 	case o.Driver != "":
 		opts.GraphDriverName = o.Driver
-		// Options written for another driver would make this one fail to start.
-		opts.GraphDriverOptions = nil
+		// Options written for another driver would make this one fail to start; the additional image
+		// stores (additionalimagestores) apply to every driver.
+		opts.GraphDriverOptions = imageStoreOptions(opts.GraphDriverOptions)
 	case configuredDriver() == "":
 		// No driver chosen anywhere: let containers/storage keep the driver a store already uses, else
 		// try overlay (native, then fuse-overlayfs), then vfs. DefaultStoreOptions guessed from the
@@ -60,6 +62,9 @@ func StoreOptions(o Options) (types.StoreOptions, error) {
 	if singleMapping() && !hasOption(opts.GraphDriverOptions, "ignore_chown_errors") {
 		// With only the user's own IDs mapped, files of other owners cannot be created: squash them.
 		opts.GraphDriverOptions = append(opts.GraphDriverOptions, ".ignore_chown_errors=true")
+	}
+	if singleMapping() {
+		opts.GraphDriverOptions = sharedStoreOptions(opts.GraphDriverName, opts.GraphDriverOptions)
 	}
 	return opts, nil
 }
@@ -160,6 +165,50 @@ func configuredDriver() string {
 		}
 	}
 	return ""
+}
+
+// sharedStoreOptions lets a user with a single-UID mapping run images of additional image stores
+// (additionalimagestores) that another user filled: their files belong to an ID the namespace does not
+// map, so neither can a container layer be created on them (its root would be chowned to that ID) nor
+// could anything be written into their directories. fuse-overlayfs presents every file as the user's
+// (squash_to_root; the user's own files are squashed anyway, see ignore_chown_errors) and force_mask
+// makes new layers the user's. Explicit mount_program or force_mask settings are kept.
+func sharedStoreOptions(driver string, opts []string) []string {
+	if driver != "" && driver != "overlay" || !hasOption(opts, "imagestore") ||
+		hasOption(opts, "mount_program") || hasOption(opts, "force_mask") {
+		return opts
+	}
+	fuse, err := exec.LookPath("fuse-overlayfs")
+	if err != nil {
+		logrus.Warnf("additional image stores of other users need fuse-overlayfs, which is not installed (hint: apt-get install fuse-overlayfs)")
+		return opts
+	}
+	out := slices.Clone(opts)
+	mountopt := false
+	for i, o := range out {
+		if k, v, _ := strings.Cut(o, "="); strings.HasSuffix(strings.ToLower(k), "mountopt") {
+			if v != "" {
+				v += ","
+			}
+			out[i], mountopt = k+"="+v+"squash_to_root", true
+		}
+	}
+	if !mountopt {
+		out = append(out, ".mountopt=squash_to_root")
+	}
+	return append(out, ".mount_program="+fuse, ".force_mask=shared")
+}
+
+// imageStoreOptions keeps the additional image stores of driver options, for any driver.
+func imageStoreOptions(opts []string) []string {
+	var out []string
+	for _, o := range opts {
+		k, v, _ := strings.Cut(o, "=")
+		if _, name, _ := strings.Cut(k, "."); strings.EqualFold(name, "imagestore") {
+			out = append(out, ".imagestore="+v)
+		}
+	}
+	return out
 }
 
 func hasOption(opts []string, key string) bool {

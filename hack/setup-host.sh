@@ -195,6 +195,21 @@ ensure_users() {
 }
 
 # ---------------------------------------------------------------------------
+# Shared image store
+
+# ensure_shared_store makes $SHARED_STORE, the directory a project keeps images
+# in for other users (storage.conf additionalimagestores): $TEST_USER owns and
+# fills it (skiff image export-store), everyone reads it. --reset: rm -rf it.
+ensure_shared_store() {
+	if [[ ! -d $SHARED_STORE ]]; then
+		install -d -m 0755 -o "$TEST_USER" -g "$TEST_USER" "$SHARED_STORE"
+		INFO "shared store: created $SHARED_STORE for $TEST_USER"
+	fi
+	chown "$TEST_USER:" "$SHARED_STORE"
+	chmod 0755 "$SHARED_STORE"
+}
+
+# ---------------------------------------------------------------------------
 # Registry
 
 write_if_changed() { # FILE MODE, content on stdin
@@ -517,6 +532,7 @@ ensure_packages "${PACKAGES[@]}"
 ensure_devices
 ensure_sysctls
 ensure_users
+ensure_shared_store
 ensure_registry
 ensure_registries_conf
 ensure_images
