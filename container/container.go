@@ -99,6 +99,9 @@ type Config struct {
 	// IDMapping is the container's own user namespace (keep-id, nomap, --uidmap); zero = none.
 	IDMapping userns.Mapping `json:"idMapping,omitempty"`
 	GroupAdd  []string       `json:"groupAdd,omitempty"`
+	// IPC and PID are "" (a namespace of the container's own) or host (--ipc, --pid).
+	IPC string `json:"ipc,omitempty"`
+	PID string `json:"pid,omitempty"`
 	// CDIDevices are the CDI devices injected at each start (--device vendor.com/class=name, --gpus).
 	CDIDevices []string  `json:"cdiDevices,omitempty"`
 	Created    time.Time `json:"created"`

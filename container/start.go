@@ -203,6 +203,7 @@ func (e *Engine) generateSpec(c *Container, rootfs string) (*rspec.Spec, error) 
 	if err := e.podSpec(c, rootfs, &o); err != nil {
 		return nil, err
 	}
+	namespacesSpec(c, &o)
 	e.notifySpec(c, &o)
 	if c.Config.Init {
 		if o.Init = findInit(); o.Init == "" {
