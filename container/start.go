@@ -124,6 +124,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		DeleteCommand: deleteCommand(rt, c.ID),
 		ExitCommand:   e.exitCommand(c),
 		Attach:        attach,
+		StopOnTerm:    batchStopGrace(c), // batch.go
 	})
 	if err != nil {
 		var ce *monitor.CreateError
