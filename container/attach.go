@@ -89,10 +89,6 @@ func (e *Engine) stream(ctx context.Context, c *Container, conn *monitor.Conn, o
 				select {
 				case s := <-sigs:
 					_ = signalProcess(c.State.Pid, c.State.PidStart, s.(syscall.Signal))
-					if s == syscall.SIGTERM && batchStopGrace(c) != nil {
-						// A batch job ends (batch.go): the monitor stops the container and cleans up.
-						_ = signalProcess(c.State.MonitorPid, c.State.MonStart, syscall.SIGTERM)
-					}
 				case <-done:
 					return
 				}
