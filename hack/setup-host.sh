@@ -13,7 +13,9 @@
 # and /dev/net/tun, makes / rshared, sets userns/ping sysctls, creates the
 # users skiff-test (subuid/subgid 100000:65536) and skiff-nosub (none), runs
 # Debian's docker-registry on 127.0.0.1:5000 (data in /var/tmp/skiff-registry)
-# and pushes the test images built by hack/mkimage.
+# and pushes the test images built by hack/mkimage. For the HPC tests it makes
+# the shared image store directory ($SHARED_STORE) and starts a one-node Slurm
+# (slurm-wlm and munge: munged, slurmctld, slurmd, without systemd).
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
