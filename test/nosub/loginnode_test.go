@@ -80,7 +80,9 @@ func TestLoginNodeFirstTime(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("system check: want exit 1 with findings\n%s", r)
 	}
-	var rep struct{ Host []struct{ Check, Problem, Fix string } }
+	var rep struct {
+		Host []struct{ Check, Problem, Fix string }
+	}
 	if err := json.Unmarshal([]byte(r.Stdout), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, r)
 	}
