@@ -85,6 +85,14 @@ func TestCDIDevices(t *testing.T) {
 		}
 	}
 
+	// system check lists the devices it finds.
+	r = run("system", "check", "--format", "{{range .CDIDevices}}{{.}} {{end}}")
+	for _, want := range []string{"example.com/fake=one", "nvidia.com/gpu=all"} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("system check lists CDI devices %q, lacks %s\n%s", r.Stdout, want, r)
+		}
+	}
+
 	name := Name(t)
 	r = run("run", "--rm", "--name", name, "--device", "example.com/fake=nope", Busybox, "true")
 	if r.Code != 125 {
