@@ -17,10 +17,10 @@ func TestLoadBuiltinHPC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Containers{UserNS: "keep-id", NetNS: "host", IPCNS: "host",
+	want := Containers{UserNS: "keep-id", NetNS: "host", IPCNS: "host", PIDNS: "host",
 		Volumes: []string{"/home/alice:/home/alice", wd + ":" + wd}, Workdir: wd, Env: []string{"HOME=/home/alice"}}
 	if c.UserNS != want.UserNS || c.NetNS != want.NetNS || c.IPCNS != want.IPCNS || c.Workdir != want.Workdir ||
-		!slices.Equal(c.Volumes, want.Volumes) || !slices.Equal(c.Env, want.Env) || c.PIDNS != "" {
+		!slices.Equal(c.Volumes, want.Volumes) || !slices.Equal(c.Env, want.Env) || c.PIDNS != want.PIDNS {
 		t.Fatalf("hpc = %+v, want %+v", c, want)
 	}
 }

@@ -34,14 +34,14 @@ func TestHPCModule(t *testing.T) {
 		t.Fatal(err)
 	}
 	home, _ := os.UserHomeDir()
-	script := `id -u; id -g; pwd; cat input; echo "home=$HOME"; test -d "$HOME" && echo home-bound; ls /sys/class/net | sort | tr '\n' ' '; echo; touch output`
+	script := `id -u; id -g; pwd; cat input; echo "home=$HOME"; test -d "$HOME" && echo home-bound; ls /sys/class/net | sort | tr '\n' ' '; echo; test $$ -ne 1 && echo host-pids; touch output`
 	r := RunInDir(t, work, nil, "--module", "hpc", "run", "--rm", Busybox, "sh", "-c", script)
 	if r.Code != 0 {
 		t.Fatalf("%s", r)
 	}
 	lines := strings.Split(strings.TrimSpace(r.Stdout), "\n")
 	want := []string{strconv.Itoa(os.Getuid()), strconv.Itoa(os.Getgid()), work, "from-cwd", "home=" + home, "home-bound",
-		strings.Join(hostInterfaces(t), " ")}
+		strings.Join(hostInterfaces(t), " "), "host-pids"}
 	if len(lines) != len(want) {
 		t.Fatalf("output %q, want %q", lines, want)
 	}

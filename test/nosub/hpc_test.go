@@ -27,11 +27,11 @@ func TestHPCModuleNoSubIDs(t *testing.T) {
 	}
 	sort.Strings(ifaces)
 	r := RunInDir(t, work, nil, "--module", "hpc", "run", "--rm", Busybox, "sh", "-c",
-		`pwd; cat input; echo "home=$HOME"; test -d "$HOME" && echo home-bound; ls /sys/class/net | sort | tr '\n' ' '; echo; touch output`)
+		`pwd; cat input; echo "home=$HOME"; test -d "$HOME" && echo home-bound; ls /sys/class/net | sort | tr '\n' ' '; echo; test $$ -ne 1 && echo host-pids; touch output`)
 	if r.Code != 0 {
 		t.Fatalf("%s", r)
 	}
-	want := []string{work, "from-cwd", "home=" + home, "home-bound", strings.Join(ifaces, " ")}
+	want := []string{work, "from-cwd", "home=" + home, "home-bound", strings.Join(ifaces, " "), "host-pids"}
 	lines := strings.Split(strings.TrimSpace(r.Stdout), "\n")
 	if len(lines) != len(want) {
 		t.Fatalf("output %q, want %q", lines, want)
