@@ -71,22 +71,39 @@ type Containers struct {
 	Remove func(id string) error
 }
 
-// Check examines the host for this user (checkHost), the CDI specs, and the store; with o.Repair it
-// removes what the store check found damaged and unmounts what nobody holds.
-func Check(store storage.Store, held Containers, o CheckOptions) (*CheckReport, error) {
-	r := &CheckReport{Host: checkHost(defaultProbe(), store.GraphRoot())}
+// CheckHost lists what on this host blocks or degrades containers for this user; graphRoot is the
+// storage root the user's store has or would have. It needs neither the user namespace nor the store, so
+// that it reports even where they cannot be had.
+func CheckHost(graphRoot string) []Finding {
+	return checkHost(defaultProbe(), graphRoot)
+}
+
+// CheckCDI lists the CDI devices of the spec directories and the problems of the specs that cannot be used.
+func CheckCDI() (devices, problems []string, err error) {
 	reg, err := cdi.Load(nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	r.CDIDevices, r.CDIErrors = reg.Devices(), reg.Errors()
-	if r.CDIDevices == nil {
-		r.CDIDevices = []string{}
+	devices = reg.Devices()
+	if devices == nil {
+		devices = []string{}
 	}
-	if r.Store, err = checkStore(store, held, o); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return devices, reg.Errors(), nil
+}
+
+// CheckStore checks the store; with o.Repair it removes what it found damaged and unmounts what nobody
+// holds.
+func CheckStore(store storage.Store, ctrs Containers, o CheckOptions) ([]Finding, error) {
+	return checkStore(store, ctrs, o)
+}
+
+// StoreUnavailable is the finding for a store that could not be opened (for example because no user
+// namespace can be created): the host findings say why.
+func StoreUnavailable(err error) Finding {
+	return Finding{Check: "store", Severity: Blocker, Who: "user",
+		Problem: fmt.Sprintf("the store cannot be opened: %v", err),
+		Impact:  "no image can be pulled and no container run",
+		Fix:     "fix the blockers listed for the host, then run skiff system check again"}
 }
 
 // checkStore runs containers/storage's consistency check (orphaned layers, images with missing layers

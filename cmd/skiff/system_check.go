@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/fuseoverlay"
 	"github.com/skiffproject/skiff/system"
 )
 
@@ -30,28 +31,19 @@ func systemCheckCommand() *cli.Command {
 			if c.Duration("max") < 0 {
 				return fmt.Errorf("--max %s: must not be negative", c.Duration("max"))
 			}
-			e, done, err := openEngine(c)
+			opts := system.CheckOptions{Repair: c.Bool("repair"), Quick: c.Bool("quick"), MaxUnreferencedAge: c.Duration("max")}
+			r := &system.CheckReport{}
+			var err error
+			if r.CDIDevices, r.CDIErrors, err = system.CheckCDI(); err != nil {
+				return err
+			}
+			// The host first, from outside the user namespace: it reports even when none can be made.
+			so, err := fuseoverlay.StoreOptions(storageOptions(c))
 			if err != nil {
 				return err
 			}
-			defer done()
-			all, err := e.All()
-			if err != nil {
-				return err
-			}
-			ctrs := system.Containers{Held: map[string]bool{}, Incomplete: map[string]time.Time{},
-				Remove: func(id string) error { return e.Remove(c.Context, id, container.RemoveOptions{Force: true}) }}
-			for _, ct := range all {
-				switch {
-				case ct.Incomplete:
-					ctrs.Incomplete[ct.ID] = ct.Config.Created
-				case ct.State.Status == container.StatusRunning || ct.State.Status == container.StatusPaused:
-					ctrs.Held[ct.ID] = true
-				}
-			}
-			r, err := system.Check(e.Store(), ctrs, system.CheckOptions{
-				Repair: c.Bool("repair"), Quick: c.Bool("quick"), MaxUnreferencedAge: c.Duration("max")})
-			if err != nil {
+			r.Host = system.CheckHost(so.GraphRoot)
+			if r.Store, err = checkStore(c, opts); err != nil {
 				return err
 			}
 			switch f := c.String("format"); f {
@@ -74,6 +66,31 @@ func systemCheckCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// checkStore opens the engine and checks (and with --repair repairs) the store; a store that cannot be
+// opened is itself a finding.
+func checkStore(c *cli.Context, opts system.CheckOptions) ([]system.Finding, error) {
+	e, done, err := openEngine(c)
+	if err != nil {
+		return []system.Finding{system.StoreUnavailable(err)}, nil
+	}
+	defer done()
+	all, err := e.All()
+	if err != nil {
+		return nil, err
+	}
+	ctrs := system.Containers{Held: map[string]bool{}, Incomplete: map[string]time.Time{},
+		Remove: func(id string) error { return e.Remove(c.Context, id, container.RemoveOptions{Force: true}) }}
+	for _, ct := range all {
+		switch {
+		case ct.Incomplete:
+			ctrs.Incomplete[ct.ID] = ct.Config.Created
+		case ct.State.Status == container.StatusRunning || ct.State.Status == container.StatusPaused:
+			ctrs.Held[ct.ID] = true
+		}
+	}
+	return system.CheckStore(e.Store(), ctrs, opts)
 }
 
 // printCheck writes the report for people: each finding with what breaks and the fix, then the CDI devices.

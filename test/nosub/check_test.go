@@ -127,3 +127,21 @@ func TestSystemCheck(t *testing.T) {
 	// The repaired store still works.
 	Must(t, append(g, "run", "--rm", Busybox, "true")...)
 }
+
+// A store that cannot be opened is a finding of its own: system check still reports the host.
+func TestSystemCheckStoreUnavailable(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(bad, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rep, r := systemCheck(t, "--root", filepath.Join(bad, "root"), "--runroot", filepath.Join(bad, "run"))
+	if r.Code != 1 {
+		t.Fatalf("want exit 1\n%s", r)
+	}
+	if len(rep.Store) != 1 || rep.Store[0].Check != "store" || rep.Store[0].Severity != "blocker" {
+		t.Fatalf("store findings %+v, want one blocker saying the store cannot be opened\n%s", rep.Store, r)
+	}
+	if !slices.Contains(checks(rep.Host), "subids") {
+		t.Fatalf("host findings %v lack subids", checks(rep.Host))
+	}
+}
