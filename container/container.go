@@ -99,7 +99,12 @@ type Config struct {
 	// IDMapping is the container's own user namespace (keep-id, nomap, --uidmap); zero = none.
 	IDMapping userns.Mapping `json:"idMapping,omitempty"`
 	GroupAdd  []string       `json:"groupAdd,omitempty"`
-	Created   time.Time      `json:"created"`
+	// IPC and PID are "" (a namespace of the container's own) or host (--ipc, --pid).
+	IPC string `json:"ipc,omitempty"`
+	PID string `json:"pid,omitempty"`
+	// CDIDevices are the CDI devices injected at each start (--device vendor.com/class=name, --gpus).
+	CDIDevices []string  `json:"cdiDevices,omitempty"`
+	Created    time.Time `json:"created"`
 	// Network is the container's network (network.go).
 	Network NetworkConfig `json:"network"`
 	// Pod is the pod the container belongs to (pod.go); nil = none.

@@ -75,6 +75,14 @@ type CreateOptions struct {
 
 	// Network holds --network, -p, -P and the names flags (network.go).
 	Network NetworkOptions
+
+	// CDIDevices are qualified CDI device names (--device vendor.com/class=name, --gpus).
+	CDIDevices []string
+	// IPC and PID are --ipc and --pid: "" or private, or host (namespaces.go).
+	IPC, PID string
+	// UserNSFromModule says UserNS is a containers.conf module's default, not a flag: keep-id, which a
+	// namespace without subordinate IDs cannot give, then falls back to the default with a warning.
+	UserNSFromModule bool
 }
 
 // defaultStopTimeout is Podman's and Docker's.
@@ -249,6 +257,7 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 		RestartPolicy: "no",
 		Runtime:       o.Runtime,
 		CreateCommand: o.CreateCommand,
+		CDIDevices:    o.CDIDevices,
 		Created:       time.Now(),
 	}
 	for k, v := range ic.Labels {
@@ -290,13 +299,20 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 		return nil, err
 	}
 	if cfg.IDMapping, err = idMapping(o.UserNS); err != nil {
-		return nil, err
+		if !o.UserNSFromModule || o.UserNS.Kind != userns.ModeKeepID {
+			return nil, err
+		}
+		logrus.Warnf("the module's userns = \"keep-id\" needs subordinate IDs, which you have none of: the container runs as its root, which is you (UID %d on the host)", userns.HostUID())
+		cfg.IDMapping = userns.Mapping{}
 	}
 	if cfg.IDMapping.HasUser && o.User == "" {
 		cfg.User = fmt.Sprintf("%d:%d", cfg.IDMapping.UID, cfg.IDMapping.GID)
 	}
 	cfg.GroupAdd = o.GroupAdd
 	if err := e.podConfig(o, cfg); err != nil {
+		return nil, err
+	}
+	if err := namespacesConfig(o, cfg); err != nil {
 		return nil, err
 	}
 	if cfg.RestartPolicy, cfg.SdNotify, err = systemdConfig(o); err != nil {
@@ -313,6 +329,7 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 	if _, err := spec.Generate(spec.Options{
 		RootFS: "/", Args: cfg.argv(), Env: cfg.Env, CapAdd: cfg.CapAdd, CapDrop: cfg.CapDrop,
 		Privileged: cfg.Privileged, SecurityOpts: cfg.SecurityOpts, Ulimits: cfg.Ulimits,
+		CDIDevices: cfg.CDIDevices,
 	}); err != nil {
 		return nil, err
 	}

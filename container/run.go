@@ -22,6 +22,11 @@ type RunOptions struct {
 // A container that failed to start is removed again when AutoRemove is set, or when its network could
 // not be connected.
 func (e *Engine) Run(ctx context.Context, o RunOptions) (*Container, int, error) {
+	var term *batchTerm
+	if !o.Detach {
+		term = catchBatchTerm() // batch.go
+		defer term.stop()
+	}
 	c, l, err := e.create(ctx, o.Create)
 	if err != nil {
 		return nil, 0, err
@@ -41,6 +46,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (*Container, int, error)
 		return c, 0, nil
 	}
 	defer conn.Close()
+	defer term.forward(c)()
 	if !c.Config.Interactive {
 		o.Attach.Streams.In = nil
 	}

@@ -130,6 +130,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		DeleteCommand: deleteCommand(rt, c.ID),
 		ExitCommand:   e.exitCommand(c),
 		Attach:        attach,
+		StopOnTerm:    batchStopGrace(c), // batch.go
 	})
 	if err != nil {
 		var ce *monitor.CreateError
@@ -209,6 +210,7 @@ func (e *Engine) generateSpec(c *Container, rootfs string) (*rspec.Spec, error) 
 		Ulimits:       c.Config.Ulimits,
 		SingleMapping: singleMapping(),
 		Annotations:   c.Config.Annotations,
+		CDIDevices:    c.Config.CDIDevices,
 	}
 	if err := e.networkSpec(c, &o); err != nil {
 		return nil, err
@@ -219,6 +221,7 @@ func (e *Engine) generateSpec(c *Container, rootfs string) (*rspec.Spec, error) 
 	if err := e.podSpec(c, rootfs, &o); err != nil {
 		return nil, err
 	}
+	namespacesSpec(c, &o)
 	e.notifySpec(c, &o)
 	if c.Config.Init {
 		if o.Init = findInit(); o.Init == "" {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
@@ -32,23 +33,48 @@ var statfsType = func(path string) (int64, error) {
 	return st.Type, nil
 }
 
-// CheckGraphRoot refuses a graph root (or, while it does not exist yet, its nearest existing parent) on a
-// network file system, naming the path and the fix.
-func CheckGraphRoot(root string) error {
-	path := filepath.Clean(root)
+// NetworkFS reports whether path (or, while it does not exist yet, its nearest existing parent) is on a
+// network file system, and which.
+func NetworkFS(path string) (string, bool) {
+	path = filepath.Clean(path)
 	for {
 		t, err := statfsType(path)
 		if err == nil {
-			if name, ok := networkFS[t]; ok {
-				return fmt.Errorf("storage root %s is on %s, which cannot hold container layers for a rootless user "+
-					"(hint: put it on a local disk: --root /tmp/$USER/containers/storage, or set graphroot in ~/.config/containers/storage.conf)",
-					root, name)
-			}
-			return nil
+			name, ok := networkFS[t]
+			return name, ok
 		}
 		if !errors.Is(err, fs.ErrNotExist) || path == "/" {
-			return fmt.Errorf("check storage root %s: %w", root, err)
+			return "", false
 		}
 		path = filepath.Dir(path)
 	}
+}
+
+// NodeLocalRoot is the node-local graph root used instead of a default one on a network file system:
+// under $TMPDIR (else /tmp), a directory of the user's own with mode 0700.
+func NodeLocalRoot(tmpdir string, uid int) string {
+	if tmpdir == "" || !filepath.IsAbs(tmpdir) {
+		tmpdir = "/tmp"
+	}
+	return filepath.Join(tmpdir, fmt.Sprintf("skiff-storage-%d", uid), "storage")
+}
+
+// ensurePrivateDir creates dir with mode 0700 or checks that an existing one is the caller's and private:
+// a directory in a shared /tmp may have been planted by another user. created says it was made now.
+func ensurePrivateDir(dir string) (created bool, err error) {
+	err = os.Mkdir(dir, 0o700)
+	if err == nil {
+		return true, nil
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return false, fmt.Errorf("create node-local storage directory %s: %w", dir, err)
+	}
+	var st unix.Stat_t
+	if err := unix.Lstat(dir, &st); err != nil {
+		return false, fmt.Errorf("check node-local storage directory %s: %w", dir, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR || int(st.Uid) != os.Getuid() || st.Mode&0o077 != 0 {
+		return false, fmt.Errorf("node-local storage directory %s is not a directory of yours with mode 0700 (hint: remove it, or set graphroot in ~/.config/containers/storage.conf)", dir)
+	}
+	return false, nil
 }

@@ -53,11 +53,14 @@ export HACK_DIR REPO_ROOT
 # Image build cache (OCI layouts, debootstrap rootfs, mkimage binary).
 : "${IMAGES_DIR:=/var/tmp/skiff-images}"
 
+# Shared read-only image store: $TEST_USER fills it (skiff image export-store), $NOSUB_USER runs from it.
+: "${SHARED_STORE:=/var/tmp/skiff-shared-store.$TEST_USER}"
+
 # Build tags every skiff binary needs (see shared/reference/libs.md §7).
 : "${GO_BUILD_TAGS:=exclude_graphdriver_btrfs containers_image_openpgp}"
 
 export TEST_USER NOSUB_USER REGISTRY REGISTRY_NAME REGISTRY_DIR \
-	IMAGE_BUSYBOX IMAGE_LAYERS IMAGE_DISTRO IMAGES_DIR GO_BUILD_TAGS
+	IMAGE_BUSYBOX IMAGE_LAYERS IMAGE_DISTRO IMAGES_DIR GO_BUILD_TAGS SHARED_STORE
 
 # as_user USER CMD... runs CMD as USER in / with a clean login-ish
 # environment. XDG_RUNTIME_DIR is passed through only when set by the caller.

@@ -20,7 +20,10 @@
 # users skiff-test (subuid/subgid 100000:65536) and skiff-nosub (none), runs
 # Debian's docker-registry on 127.0.0.1:5000 (data in /var/tmp/skiff-registry)
 # and pushes the test images built by hack/mkimage, among them
-# localhost:5000/distro:bookworm (debootstrap: minutes the first time).
+# localhost:5000/distro:bookworm (debootstrap: minutes the first time). For
+# the HPC tests it makes the shared image store directory ($SHARED_STORE) and
+# starts a one-node Slurm (slurm-wlm and munge: munged, slurmctld, slurmd,
+# without systemd).
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -202,6 +205,155 @@ ensure_users() {
 		warn_subid_overlap "$f" "$TEST_USER"
 	done
 	INFO "users: $TEST_USER (uid $(id -u "$TEST_USER"), subids $SUBID_START:$SUBID_COUNT), $NOSUB_USER (uid $(id -u "$NOSUB_USER"), no subids)"
+}
+
+# ---------------------------------------------------------------------------
+# Shared image store
+
+# ensure_shared_store makes $SHARED_STORE, the directory a project keeps images
+# in for other users (storage.conf additionalimagestores): $TEST_USER owns and
+# fills it (skiff image export-store), everyone reads it. --reset: rm -rf it.
+ensure_shared_store() {
+	if [[ ! -d $SHARED_STORE ]]; then
+		install -d -m 0755 -o "$TEST_USER" -g "$TEST_USER" "$SHARED_STORE"
+		INFO "shared store: created $SHARED_STORE for $TEST_USER"
+	fi
+	chown "$TEST_USER:" "$SHARED_STORE"
+	chmod 0755 "$SHARED_STORE"
+}
+
+# ---------------------------------------------------------------------------
+# Slurm (single node, no systemd)
+
+SLURM_PACKAGES=(slurm-wlm munge)
+SLURM_CONF=/etc/slurm/slurm.conf
+SLURM_CGROUP_CONF=/etc/slurm/cgroup.conf
+SLURM_STATE=/var/spool/slurmctld
+SLURM_SPOOL=/var/spool/slurmd
+SLURM_LOG=/var/log/slurm
+
+# ensure_munge starts munged (Slurm's authentication) with the key the package
+# made, or a new one. --reset: kill munged (pid in /run/munge/munged.pid).
+ensure_munge() {
+	if [[ ! -s /etc/munge/munge.key ]]; then
+		mungekey --create --keyfile=/etc/munge/munge.key
+		chown munge: /etc/munge/munge.key
+		chmod 0400 /etc/munge/munge.key
+		INFO "slurm: created /etc/munge/munge.key"
+	fi
+	install -d -m 0755 -o munge -g munge /run/munge
+	if ! munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1; then
+		runuser -u munge -- /usr/sbin/munged {lock_fd}>&- || die "slurm: munged failed to start (see /var/log/munge/munged.log)"
+		local i
+		for ((i = 0; i < 50; i++)); do
+			munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1 && break
+			sleep 0.1
+		done
+		munge -n </dev/null | unmunge >/dev/null || die "slurm: munged does not answer"
+		INFO "slurm: munged started"
+	fi
+}
+
+# slurm_node_line is the NodeName line for this machine as slurmd sees it.
+slurm_node_line() {
+	local cpus mem
+	cpus=$(nproc)
+	mem=$(($(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 - 512))
+	printf 'NodeName=%s NodeAddr=127.0.0.1 CPUs=%s RealMemory=%s State=UNKNOWN\n' "$(hostname -s)" "$cpus" "$mem"
+}
+
+# ensure_slurm runs a one-node Slurm (slurmctld + slurmd on this machine, both
+# started directly: no systemd as PID 1) so that the tests can srun, sbatch and
+# scancel skiff as the test users. Jobs are tracked in freezer cgroups
+# (proctrack/cgroup, created by slurmd below the root of the freezer hierarchy,
+# which nothing else limits); no memory or cpuset cgroups are made.
+# --reset: kill slurmctld and slurmd (pids in /run/slurmctld.pid, /run/slurmd.pid),
+# remove /etc/slurm/slurm.conf, /etc/slurm/cgroup.conf, /var/spool/slurmctld,
+# /var/spool/slurmd and /var/log/slurm/*.log; the freezer cgroups below
+# /sys/fs/cgroup/freezer/slurm go with slurmd (rmdir any left).
+ensure_slurm() {
+	ensure_packages "${SLURM_PACKAGES[@]}"
+	ensure_munge
+	install -d -m 0755 -o slurm -g slurm "$SLURM_STATE" "$SLURM_LOG"
+	install -d -m 0755 "$SLURM_SPOOL"
+	local host changed=0
+	host=$(hostname -s)
+	write_if_changed "$SLURM_CONF" 0644 <<-EOF && changed=1
+		# Written by hack/setup-host.sh: a one-node cluster for skiff's tests.
+		ClusterName=skiff
+		SlurmctldHost=$host(127.0.0.1)
+		AuthType=auth/munge
+		CredType=cred/munge
+		SlurmUser=slurm
+		SlurmdUser=root
+		StateSaveLocation=$SLURM_STATE
+		SlurmdSpoolDir=$SLURM_SPOOL
+		SlurmctldPidFile=/run/slurmctld.pid
+		SlurmdPidFile=/run/slurmd.pid
+		SlurmctldLogFile=$SLURM_LOG/slurmctld.log
+		SlurmdLogFile=$SLURM_LOG/slurmd.log
+		ProctrackType=proctrack/cgroup
+		TaskPlugin=task/none
+		JobAcctGatherType=jobacct_gather/none
+		SwitchType=switch/none
+		MpiDefault=none
+		ReturnToService=2
+		KillWait=30
+		SchedulerType=sched/builtin
+		SelectType=select/cons_tres
+		SelectTypeParameters=CR_Core
+		$(slurm_node_line)
+		PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
+	EOF
+	write_if_changed "$SLURM_CGROUP_CONF" 0644 <<-EOF && changed=1
+		# Written by hack/setup-host.sh: freezer cgroups for job tracking only.
+		CgroupPlugin=cgroup/v1
+		CgroupMountpoint=/sys/fs/cgroup
+		CgroupAutomount=no
+		ConstrainCores=no
+		ConstrainRAMSpace=no
+		ConstrainSwapSpace=no
+		ConstrainDevices=no
+	EOF
+	if ((changed)); then
+		slurm_stop
+	fi
+	if ! pid_alive /run/slurmctld.pid; then
+		/usr/sbin/slurmctld {lock_fd}>&- || die "slurm: slurmctld failed to start (see $SLURM_LOG/slurmctld.log)"
+		INFO "slurm: slurmctld started"
+	fi
+	if ! pid_alive /run/slurmd.pid; then
+		/usr/sbin/slurmd {lock_fd}>&- || die "slurm: slurmd failed to start (see $SLURM_LOG/slurmd.log)"
+		INFO "slurm: slurmd started"
+	fi
+	local i state=""
+	for ((i = 0; i < 100; i++)); do
+		state=$(sinfo -h -n "$host" -o %t 2>/dev/null || true)
+		[[ $state == idle || $state == mix || $state == alloc ]] && break
+		[[ $state == down* || $state == drain* ]] && scontrol update nodename="$host" state=resume 2>/dev/null || true
+		sleep 0.2
+	done
+	[[ $state == idle || $state == mix || $state == alloc ]] ||
+		die "slurm: node $host is '${state:-unknown}', not idle (see $SLURM_LOG/slurmd.log and slurmctld.log)"
+	INFO "slurm: node $host is $state"
+}
+
+# pid_alive PIDFILE reports whether the process the file names runs.
+pid_alive() {
+	local pid
+	[[ -s $1 ]] && pid=$(<"$1") && kill -0 "$pid" 2>/dev/null
+}
+
+# slurm_stop stops slurmd and slurmctld (to reload a changed configuration).
+slurm_stop() {
+	local f pid
+	for f in /run/slurmd.pid /run/slurmctld.pid; do
+		if pid_alive "$f"; then
+			pid=$(<"$f")
+			kill "$pid"
+			wait_gone "$pid"
+		fi
+	done
 }
 
 # ---------------------------------------------------------------------------
@@ -546,9 +698,27 @@ reset_user() {
 	INFO "reset: removed user $user and $home"
 }
 
+# reset_slurm stops the one-node Slurm and munged and removes what ensure_slurm and ensure_munge wrote
+# (the munge key stays with its package); slurmd's freezer cgroups are removed if left behind.
+reset_slurm() {
+	slurm_stop
+	pkill -x slurmscriptd 2>/dev/null || true
+	if pid_alive /run/munge/munged.pid; then
+		local pid
+		pid=$(</run/munge/munged.pid)
+		kill "$pid"
+		wait_gone "$pid"
+	fi
+	rm -rf "$SLURM_CONF" "$SLURM_CGROUP_CONF" "$SLURM_STATE" "$SLURM_SPOOL" "$SLURM_LOG"/*.log /run/munge
+	find /sys/fs/cgroup/freezer -maxdepth 1 -type d -name 'slurm*' -exec find {} -depth -type d -exec rmdir {} + \; 2>/dev/null || true
+	INFO "reset: stopped Slurm and munged, removed their configuration and state"
+}
+
 reset_host() {
 	reset_user "$TEST_USER"
 	reset_user "$NOSUB_USER"
+	reset_slurm
+	rm -rf "$SHARED_STORE"
 	local pid=""
 	[[ -f $REGISTRY_DIR/registry.pid ]] && pid=$(<"$REGISTRY_DIR/registry.pid")
 	if [[ -n $pid ]] && grep -qs docker-registry "/proc/$pid/cmdline"; then
@@ -595,6 +765,8 @@ ensure_packages "${PACKAGES[@]}"
 ensure_devices
 ensure_sysctls
 ensure_users
+ensure_shared_store
+ensure_slurm
 ensure_registry
 ensure_registries_conf
 ensure_images

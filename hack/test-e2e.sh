@@ -30,7 +30,7 @@ for pkg in e2e nosub; do
 	log="$work/$pkg.log"
 	set +e
 	# shellcheck disable=SC2086 # pkg_env holds NAME=VALUE words without spaces
-	as_user "${users[$pkg]}" env SKIFF_BIN="$work/skiff" TMPDIR=/tmp ${pkg_env[$pkg]} \
+	as_user "${users[$pkg]}" env SKIFF_BIN="$work/skiff" TMPDIR=/tmp SKIFF_SHARED_STORE="$SHARED_STORE" ${pkg_env[$pkg]} \
 		"$work/$pkg.test" -test.v -test.count=1 ${run_filter:+-test.run "$run_filter"} -test.timeout 25m 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	set -e

@@ -22,6 +22,10 @@ type RemoveOptions struct {
 	RemoveContainer func(id string) error
 }
 
+// ErrReadOnlyImage is returned for an image of a read-only additional image store: only that store's
+// owner can remove it.
+var ErrReadOnlyImage = errors.New("image is in a read-only image store")
+
 // RemoveReport lists what Remove did, in order: names removed from images, then full IDs of deleted
 // images.
 type RemoveReport struct {
@@ -52,6 +56,9 @@ func Remove(store storage.Store, names []string, opts RemoveOptions) (*RemoveRep
 		}
 		var errs []error
 		for _, img := range images {
+			if img.ReadOnly {
+				continue // a shared store's images are not the user's to remove
+			}
 			if err := removeImage(store, &img, opts, report); err != nil && !isUnknown(err) {
 				errs = append(errs, err)
 			}
@@ -87,6 +94,9 @@ func CheckRemoveArgs(names []string, all bool) error {
 
 // untagOrRemove removes the name the user gave when the image has others, else the whole image.
 func untagOrRemove(store storage.Store, img *storage.Image, name, by string, opts RemoveOptions, report *RemoveReport) error {
+	if img.ReadOnly {
+		return fmt.Errorf("rmi %s: %w (additionalimagestores in storage.conf); it can only be removed there, by the store's owner", name, ErrReadOnlyImage)
+	}
 	if len(img.Names) > 1 {
 		id := strings.TrimPrefix(name, "sha256:")
 		byID := by == name && isHex(id) && strings.HasPrefix(img.ID, id)

@@ -86,7 +86,7 @@ func createFlags() []cli.Flag {
 		podFlag(),
 		&cli.StringFlag{Name: "restart", Usage: "restart `POLICY` when the container exits: no, on-failure[:N], always or unless-stopped"},
 		&cli.StringFlag{Name: "sdnotify", Usage: "how systemd learns that the container runs: `MODE` conmon (skiff sends READY), container (the container does) or ignore; default: conmon under a Type=notify unit, else ignore"},
-	}, append(networkFlags(), bridgeFlags()...)...)
+	}, append(append(append(networkFlags(), bridgeFlags()...), deviceFlags()...), namespaceFlags()...)...)
 }
 
 // createOptions maps the flags of create and run to container.CreateOptions; every value is checked
@@ -95,7 +95,11 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 	if c.NArg() == 0 {
 		return container.CreateOptions{}, fmt.Errorf("%s: no image given: use %s [OPTIONS] IMAGE [COMMAND [ARG...]]", c.Command.Name, c.Command.HelpName)
 	}
-	env, err := container.ParseEnv(c.StringSlice("env"), c.StringSlice("env-file"), os.LookupEnv)
+	mod, err := moduleDefaults(c) // --module (module.go)
+	if err != nil {
+		return container.CreateOptions{}, err
+	}
+	env, err := container.ParseEnv(append(mod.Env, c.StringSlice("env")...), c.StringSlice("env-file"), os.LookupEnv)
 	if err != nil {
 		return container.CreateOptions{}, err
 	}
@@ -115,7 +119,7 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 			return container.CreateOptions{}, fmt.Errorf("--stop-signal: %w", err)
 		}
 	}
-	mf := mountflag.Flags{Volumes: c.StringSlice("volume"), Mounts: c.StringSlice("mount"), Tmpfs: c.StringSlice("tmpfs"),
+	mf := mountflag.Flags{Volumes: append(mod.Volumes, c.StringSlice("volume")...), Mounts: c.StringSlice("mount"), Tmpfs: c.StringSlice("tmpfs"),
 		VolumesFrom: c.StringSlice("volumes-from")}
 	specs, _, err := mountflag.Parse(mf)
 	if err != nil {
@@ -124,7 +128,7 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 	if err := volume.CheckSpecs(specs); err != nil {
 		return container.CreateOptions{}, err
 	}
-	mode, err := userns.ParseMode(c.String("userns"), c.StringSlice("uidmap"), c.StringSlice("gidmap"))
+	mode, err := userns.ParseMode(flagOr(c, "userns", mod.UserNS), c.StringSlice("uidmap"), c.StringSlice("gidmap"))
 	if err != nil {
 		return container.CreateOptions{}, err
 	}
@@ -165,6 +169,13 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 		return o, err
 	}
 	o.Network.Aliases, o.Network.IP = c.StringSlice("network-alias"), c.String("ip") // network connect flags (network.go)
+	if err := deviceOptions(c, &o); err != nil {                                     // --device, --gpus (devices.go)
+		return o, err
+	}
+	o.UserNSFromModule = !c.IsSet("userns") && mod.UserNS != ""
+	if err := applyModule(c, mod, &o); err != nil { // --ipc, --pid and the module's defaults (module.go)
+		return o, err
+	}
 	if o.Replace && o.Name == "" {
 		return o, errors.New("--replace needs --name: it replaces the container of that name")
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -63,6 +64,12 @@ func imageListCommand(name string, aliases []string) *cli.Command {
 				}
 				return nil
 			}
+			if !c.IsSet("format") && slices.ContainsFunc(sums, func(s image.Summary) bool { return s.ReadOnly }) {
+				// Images of a shared read-only store are marked, as Podman does, in an R/O column.
+				if tmpl, err = report.Parse(defaultImagesFormat(c)+"\t{{.ReadOnly}}", image.ListHeaders); err != nil {
+					return err
+				}
+			}
 			rows := anys(image.Rows(sums, c.Bool("no-trunc")))
 			if !c.Bool("noheading") {
 				return tmpl.Execute(c.App.Writer, rows)
@@ -76,13 +83,18 @@ func imageListCommand(name string, aliases []string) *cli.Command {
 func imagesTemplate(c *cli.Context) (*report.Template, error) {
 	format := c.String("format")
 	if !c.IsSet("format") {
-		cols := []string{"{{.Repository}}", "{{.Tag}}"}
-		if c.Bool("digests") {
-			cols = append(cols, "{{.Digest}}")
-		}
-		format = "table " + strings.Join(append(cols, "{{.ID}}", "{{.Created}}", "{{.Size}}"), "\t")
+		format = defaultImagesFormat(c)
 	}
 	return report.Parse(format, image.ListHeaders)
+}
+
+// defaultImagesFormat is Podman's default table.
+func defaultImagesFormat(c *cli.Context) string {
+	cols := []string{"{{.Repository}}", "{{.Tag}}"}
+	if c.Bool("digests") {
+		cols = append(cols, "{{.Digest}}")
+	}
+	return "table " + strings.Join(append(cols, "{{.ID}}", "{{.Created}}", "{{.Size}}"), "\t")
 }
 
 // executeWithoutHeader renders a table template and drops its header line (--noheading).

@@ -19,6 +19,7 @@ func systemCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			infoCommand(),
 			systemResetCommand(),
+			systemCheckCommand(),
 		},
 	}
 }

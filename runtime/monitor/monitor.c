@@ -50,6 +50,7 @@
 struct config {
 	const char *id, *name, *exit_file, *log_driver, *log_path, *pid_file, *token;
 	int terminal, stdin_open, sync_fd, attach_listen_fd, attach_wait, start_fd, hide_cgroup2;
+	int stop_on_term; // seconds: on SIGTERM, stop the container (SIGTERM, then SIGKILL); -1 = die on SIGTERM
 	const char *runtime[MAX_ARGS + 1];
 	const char *start_cmd[MAX_ARGS + 1];
 	const char *delete_cmd[MAX_ARGS + 1];
@@ -91,6 +92,7 @@ static void parse_args(int argc, char **argv)
 	cfg.start_fd = -1;
 	cfg.log_driver = "k8s-file";
 	cfg.token = "0";
+	cfg.stop_on_term = -1;
 	for (i = 1; i < argc; i++) {
 		const char *eq = strchr(argv[i], '='), *k = argv[i], *v;
 		size_t n;
@@ -127,6 +129,8 @@ static void parse_args(int argc, char **argv)
 			cfg.start_fd = atoi(v);
 		else if (KEY("attach-wait"))
 			cfg.attach_wait = atoi(v);
+		else if (KEY("stop-on-term"))
+			cfg.stop_on_term = atoi(v);
 		else if (KEY("delete-cmd") && cfg.ndelete < MAX_ARGS)
 			cfg.delete_cmd[cfg.ndelete++] = v;
 		else if (KEY("start-cmd") && cfg.nstart < MAX_ARGS)
@@ -619,8 +623,8 @@ static void open_log(void)
 // returns the exit code.
 static int serve(pid_t pid, int sigfd)
 {
-	int exited = 0, code = 255, out_open = out_fd >= 0, err_open = err_fd >= 0;
-	struct timespec deadline = {0};
+	int exited = 0, code = 255, out_open = out_fd >= 0, err_open = err_fd >= 0, stopping = 0;
+	struct timespec deadline = {0}, kill_at = {0};
 
 	for (;;) {
 		struct pollfd p[4 + MAX_CLIENTS];
@@ -638,6 +642,19 @@ static int serve(pid_t pid, int sigfd)
 				exited = 1;
 			} else {
 				timeout = 1000;
+			}
+		}
+		if (stopping == 1 && !exited) {
+			// SIGTERM came (stop-on-term): SIGKILL the container once its grace period is over.
+			struct timespec now;
+			int left;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			left = (int) ((kill_at.tv_sec - now.tv_sec) * 1000 + (kill_at.tv_nsec - now.tv_nsec) / 1000000);
+			if (left <= 0) {
+				kill(pid, SIGKILL);
+				stopping = 2;
+			} else if (timeout < 0 || left < timeout) {
+				timeout = left;
 			}
 		}
 		if (exited) {
@@ -670,8 +687,14 @@ static int serve(pid_t pid, int sigfd)
 			struct signalfd_siginfo si;
 			int status;
 			pid_t w;
-			while (read(sigfd, &si, sizeof(si)) > 0)
-				;
+			while (read(sigfd, &si, sizeof(si)) > 0) {
+				if (si.ssi_signo == SIGTERM && !exited && !stopping) {
+					kill(pid, SIGTERM);
+					stopping = 1;
+					clock_gettime(CLOCK_MONOTONIC, &kill_at);
+					kill_at.tv_sec += cfg.stop_on_term;
+				}
+			}
 			while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
 				if (w == pid && !exited) {
 					exited = 1;
@@ -748,6 +771,8 @@ static void monitor_main(int argc, char **argv)
 	signal(SIGHUP, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
+	if (cfg.stop_on_term >= 0)
+		sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0)

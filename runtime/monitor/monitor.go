@@ -87,6 +87,11 @@ type Config struct {
 	// and already holding the clean-up claim: the caller misses no output and cleans up after the exit
 	// (reporting it with Conn.Done).
 	Attach bool
+	// StopOnTerm makes the monitor survive SIGTERM and stop the container instead: SIGTERM to it, SIGKILL
+	// after this grace period, then the usual clean-up. Nil: SIGTERM ends the monitor (the default).
+	// A batch scheduler that ends a job signals every process of the job: the container, in a cgroup of
+	// its own, would otherwise outlive it, and nothing would clean up.
+	StopOnTerm *time.Duration
 }
 
 // Process identifies a started container: its init's PID and its monitor's. With a StartCommand it is
@@ -276,6 +281,9 @@ func (cfg *Config) args() []string {
 		"token=" + cfg.Token, "log-driver=" + cfg.LogDriver, "log-path=" + cfg.LogPath,
 		"terminal=" + boolArg(cfg.Terminal), "stdin=" + boolArg(cfg.Stdin), "sync-fd=3", "attach-fd=4",
 		"attach-wait=" + boolArg(cfg.Attach), "hide-cgroup2=" + boolArg(cfg.HideCgroup2)}
+	if cfg.StopOnTerm != nil {
+		args = append(args, "stop-on-term="+strconv.Itoa(int(cfg.StopOnTerm.Seconds())))
+	}
 	for _, a := range cfg.Runtime {
 		args = append(args, "runtime="+a)
 	}

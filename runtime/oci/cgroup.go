@@ -48,3 +48,6 @@ func crunHybridRefusal() string {
 	return fmt.Sprintf("the host's cgroups are in hybrid mode with controllers on cgroup v2 (%s: %s), which crun refuses",
 		filepath.Join(unified, "cgroup.controllers"), bytes.TrimSpace(b))
 }
+
+// CrunRefusal says why crun cannot start a container on this host, or "" if it can (for `system check`).
+func CrunRefusal() string { return crunHybridRefusal() }

@@ -71,6 +71,10 @@ func setMounts(g *generate.Generator, o *Options, sec securityOpts) error {
 		find("/dev/shm").Options = []string{"nosuid", "noexec", "nodev", "mode=1777", "size=" + tmpfsSize(size)}
 	}
 
+	// Podman's /dev (nosuid, strictatime, mode=755, size=65536k): runtime-tools from 2022 adds noexec.
+	dev := find("/dev")
+	dev.Options = slices.DeleteFunc(dev.Options, func(s string) bool { return s == "noexec" })
+
 	proc := find("/proc")
 	if o.Namespaces.PID == hostNS {
 		*proc = rspec.Mount{Destination: "/proc", Type: "bind", Source: "/proc",

@@ -20,6 +20,8 @@ import (
 
 	rspec "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/runtime-tools/generate"
+
+	"github.com/skiffproject/skiff/cdi"
 )
 
 // OCIVersion is the ociVersion written to every spec: the newest that crun 1.8.1 and runc 1.1.5 accept
@@ -73,6 +75,11 @@ type Options struct {
 
 	NoNewPrivileges bool  // also set by --security-opt no-new-privileges
 	ShmSize         int64 // bytes of the /dev/shm tmpfs; 0 = 64 MiB
+
+	// CDIDevices are qualified CDI device names (vendor.com/class=name) resolved through the specs in
+	// CDISpecDirs (cdi.SpecDirs when nil): their nodes, environment, mounts and hooks are added last.
+	CDIDevices  []string
+	CDISpecDirs []string
 }
 
 // Generate returns the OCI spec for a container described by o.
@@ -149,6 +156,15 @@ func Generate(o Options) (*rspec.Spec, error) {
 	}
 	if err := setIDMappings(g.Config, &o); err != nil {
 		return nil, err
+	}
+	if len(o.CDIDevices) > 0 {
+		reg, err := cdi.Load(o.CDISpecDirs)
+		if err != nil {
+			return nil, err
+		}
+		if err := reg.Inject(g.Config, o.CDIDevices); err != nil {
+			return nil, err
+		}
 	}
 
 	// Security: capabilities first, as the seccomp profile depends on them.

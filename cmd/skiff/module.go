@@ -1,0 +1,55 @@
+package main
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/containersconf"
+)
+
+// moduleFlag is the global --module flag (Podman's): containers.conf modules whose [containers] settings
+// become the defaults of create and run.
+func moduleFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "module", Usage: "load the containers.conf module `NAME` (repeatable), e.g. hpc: see containers.conf.modules"}
+}
+
+// namespaceFlags are --ipc and --pid of create and run.
+func namespaceFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "ipc", Usage: "IPC namespace `MODE`: private (default) or host (shared memory with the host)"},
+		&cli.StringFlag{Name: "pid", Usage: "PID namespace `MODE`: private (default) or host"},
+	}
+}
+
+// moduleDefaults loads the --module modules for create and run.
+func moduleDefaults(c *cli.Context) (containersconf.Containers, error) {
+	return containersconf.Load(c.StringSlice("module"))
+}
+
+// flagOr returns the flag's value when it was given, else the module's.
+func flagOr(c *cli.Context, name, module string) string {
+	if c.IsSet(name) || module == "" {
+		return c.String(name)
+	}
+	return module
+}
+
+// applyModule fills in what the modules set and the command line did not: the network, the IPC and PID
+// namespaces and the working directory (the user namespace, volumes and environment are merged where
+// createOptions parses them).
+func applyModule(c *cli.Context, mod containersconf.Containers, o *container.CreateOptions) error {
+	o.IPC = flagOr(c, "ipc", mod.IPCNS)
+	o.PID = flagOr(c, "pid", mod.PIDNS)
+	if _, err := container.ParseNamespaceMode("ipc", o.IPC); err != nil {
+		return err
+	}
+	if _, err := container.ParseNamespaceMode("pid", o.PID); err != nil {
+		return err
+	}
+	o.WorkingDir = flagOr(c, "workdir", mod.Workdir)
+	if !c.IsSet("network") && mod.NetNS != "" {
+		o.Network.Mode = mod.NetNS
+		return container.CheckNetworkOptions(o.Network)
+	}
+	return nil
+}
