@@ -15,8 +15,9 @@ export CGO_ENABLED := 1
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-build: ## build bin/skiff
+build: ## build bin/skiff and its network keeper bin/skiff-netkeeper
 	$(GO) build $(GOFLAGS_B) -o bin/skiff ./cmd/skiff
+	$(GO) build $(GOFLAGS_B) -o bin/skiff-netkeeper ./slirpnet/cmd/skiff-netkeeper
 
 setup: ## (root) prepare this host: packages, devices, test users, local registry and test images
 	bash hack/setup-host.sh
@@ -40,6 +41,7 @@ lint: ## gofmt and go vet
 install: build install-systemd ## install skiff, its Quadlet user generator and skiff-restart.service into $(DESTDIR)$(PREFIX)
 	install -d $(BINDIR)
 	install -m 0755 bin/skiff $(BINDIR)/skiff
+	install -m 0755 bin/skiff-netkeeper $(BINDIR)/skiff-netkeeper
 
 demo: setup build ## (root) build, pull the project's busybox image and run a container in it as $(TEST_USER)
 	bash hack/demo.sh

@@ -69,7 +69,7 @@ GATEWAY=$(ip -4 route show default | awk '{ print $3; exit }')
 
 WORK=$(mktemp -d "${BENCH_DIR:-/var/tmp}/skiff-bench-net.XXXXXX")
 chmod 0755 "$WORK"
-install -m 0755 "$SKIFF" "$WORK/skiff"
+install_skiff "$WORK"
 chown "$TEST_USER:" "$WORK"
 RUNDIR=$(user_runtime_dir "$TEST_USER")
 

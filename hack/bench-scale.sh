@@ -37,7 +37,7 @@ bench_preflight
 PODMAN=$(command -v podman || true)
 WORK=$(mktemp -d "${BENCH_DIR:-/var/tmp}/skiff-bench-scale.XXXXXX")
 chmod 0755 "$WORK"
-install -m 0755 "$SKIFF" "$WORK/skiff"
+install_skiff "$WORK"
 chown "$TEST_USER:" "$WORK"
 RUNDIR=$(user_runtime_dir "$TEST_USER")
 

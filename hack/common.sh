@@ -99,6 +99,18 @@ bench_preflight() {
 	[[ -x $SKIFF ]] || die "skiff binary $SKIFF missing: run make build or set SKIFF"
 }
 
+# install_skiff DIR installs $SKIFF into DIR as DIR/skiff, with the helper executables found next to it
+# (skiff looks for them next to its own binary).
+install_skiff() {
+	local dir=$1 helper
+	install -m 0755 "$SKIFF" "$dir/skiff"
+	for helper in skiff-netkeeper; do
+		if [[ -x $(dirname "$SKIFF")/$helper ]]; then
+			install -m 0755 "$(dirname "$SKIFF")/$helper" "$dir/$helper"
+		fi
+	done
+}
+
 # registry_up succeeds when the registry answers on /v2/.
 registry_up() {
 	curl -fsS -m 2 -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null

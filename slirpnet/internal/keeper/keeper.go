@@ -36,6 +36,7 @@ import (
 	"github.com/containers/storage/pkg/reexec"
 	"github.com/rootless-containers/rootlesskit/v2/pkg/port"
 	"github.com/rootless-containers/rootlesskit/v2/pkg/port/builtin"
+	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
 	"github.com/skiffproject/skiff/slirpnet/internal/proc"
@@ -89,7 +90,7 @@ func Start(cfg Config, initPidfd, netns *os.File, helpers []*os.File) (*exec.Cmd
 		return nil, err
 	}
 	defer r.Close()
-	cmd := reexec.Command(Argv0, string(b))
+	cmd := command(string(b))
 	cmd.Dir = cfg.Dir
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.ExtraFiles = append([]*os.File{initPidfd, netns, w}, helpers...)
@@ -114,6 +115,23 @@ func Start(cfg Config, initPidfd, netns *os.File, helpers []*os.File) (*exec.Cmd
 	}
 	go cmd.Wait()
 	return cmd, nil
+}
+
+// Binary is the keeper's own executable, looked for next to skiff's binary (make build and make install
+// put it there).
+const Binary = "skiff-netkeeper"
+
+// command returns the keeper's command: the executable next to skiff's binary, else skiff re-executed
+// as the keeper (the package tests, a skiff run from its build directory without make).
+func command(config string) *exec.Cmd {
+	if self, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(self), Binary)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return &exec.Cmd{Path: p, Args: []string{Argv0, config}}
+		}
+	}
+	logrus.Debugf("%s not found next to skiff: re-executing skiff as the keeper", Binary)
+	return reexec.Command(Argv0, config)
 }
 
 // Main is the keeper process.
