@@ -21,6 +21,12 @@ func commands() []*cli.Command {
 		inspectCommand(),
 		loginCommand(),
 		logoutCommand(),
+		pushCommand(),
+		saveCommand(),
+		loadCommand(),
+		importCommand(),
+		commitCommand(),
+		diffCommand(),
 		// container verbs
 		containerCommand(),
 		createCommand(),

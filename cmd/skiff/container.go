@@ -22,7 +22,9 @@ func containerCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			attachCommand(),
 			containerCleanupCommand(),
+			commitCommand(),
 			cpCommand(),
+			diffCommand(),
 			createCommand(),
 			execCommand(),
 			containerExistsCommand(),

@@ -27,6 +27,11 @@ func imageCommand() *cli.Command {
 			imageExistsCommand(),
 			imageMountCommand(),
 			imageUnmountCommand(),
+			pushCommand(),
+			saveCommand(),
+			loadCommand(),
+			importCommand(),
+			diffCommand(),
 		},
 	}
 }

@@ -19,6 +19,8 @@ func systemCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			infoCommand(),
 			systemResetCommand(),
+			systemDFCommand(),
+			systemPruneCommand(),
 		},
 	}
 }
