@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/containers/image/v5/copy"
 	"github.com/containers/image/v5/docker"
@@ -103,6 +106,9 @@ func Push(ctx context.Context, store storage.Store, source, dest string, o PushO
 	if err != nil {
 		return err
 	}
+	if err := reachable(ctx, dst); err != nil {
+		return fmt.Errorf("push %s to %s: %w", source, transports(dst), err)
+	}
 	srcRef, err := istorage.Transport.NewStoreReference(store, nil, img.ID)
 	if err != nil {
 		return fmt.Errorf("push %s: %w", source, err)
@@ -175,4 +181,45 @@ func transports(ref types.ImageReference) string {
 		return strings.TrimPrefix(ref.StringWithinTransport(), "//")
 	}
 	return ref.Transport().Name() + ":" + ref.StringWithinTransport()
+}
+
+// ErrUnreachable reports a registry nothing answers at.
+var ErrUnreachable = errors.New("cannot reach registry")
+
+// reachable checks that something listens at a registry destination before the copy starts, so that a
+// wrong host or port fails in one line instead of after the progress lines. It is skipped behind a
+// proxy, where only the proxy can tell.
+func reachable(ctx context.Context, ref types.ImageReference) error {
+	named := ref.DockerReference()
+	if ref.Transport().Name() != "docker" || named == nil {
+		return nil
+	}
+	for _, v := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"} {
+		if os.Getenv(v) != "" {
+			return nil
+		}
+	}
+	host := reference.Domain(named)
+	if host == "docker.io" {
+		host = "registry-1.docker.io"
+	}
+	addrs := []string{host}
+	if _, _, err := net.SplitHostPort(host); err != nil {
+		addrs = []string{net.JoinHostPort(host, "443"), net.JoinHostPort(host, "80")}
+	}
+	var d net.Dialer
+	var firstErr error
+	for _, a := range addrs {
+		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		conn, err := d.DialContext(dctx, "tcp", a)
+		cancel()
+		if err == nil {
+			conn.Close()
+			return nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	return fmt.Errorf("%w %s: %v (hint: check the host and port, and that the registry runs)", ErrUnreachable, reference.Domain(named), firstErr)
 }
