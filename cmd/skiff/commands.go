@@ -21,6 +21,7 @@ func commands() []*cli.Command {
 		inspectCommand(),
 		loginCommand(),
 		logoutCommand(),
+		buildCommand(),
 		pushCommand(),
 		saveCommand(),
 		loadCommand(),

@@ -27,6 +27,7 @@ func imageCommand() *cli.Command {
 			imageExistsCommand(),
 			imageMountCommand(),
 			imageUnmountCommand(),
+			buildCommand(),
 			pushCommand(),
 			saveCommand(),
 			loadCommand(),
