@@ -6,6 +6,7 @@ require (
 	github.com/containers/buildah v1.41.9
 	github.com/containers/common v0.64.2
 	github.com/containers/storage v1.59.1
+	github.com/openshift/imagebuilder v1.2.16
 	github.com/sirupsen/logrus v1.9.3
 	github.com/skiffproject/skiff v0.0.0
 	golang.org/x/sys v0.37.0
@@ -93,7 +94,6 @@ require (
 	github.com/opencontainers/runtime-spec v1.2.1 // indirect
 	github.com/opencontainers/runtime-tools v0.9.1-0.20250523060157-0ea5ed0382a2 // indirect
 	github.com/opencontainers/selinux v1.13.1 // indirect
-	github.com/openshift/imagebuilder v1.2.16 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/planetscale/vtprotobuf v0.6.1-0.20240319094008-0393e58bdf10 // indirect
 	github.com/pmezard/go-difflib v1.0.1-0.20181226105442-5d4384ee4fb2 // indirect

@@ -46,6 +46,10 @@ func run() int {
 		return exitEngine
 	}
 	f.Close()
+	if err := checkDockerfiles(o.Dockerfiles); err != nil {
+		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+		return exitEngine
+	}
 	store, err := fuseoverlay.Open(fuseoverlay.Options{
 		GraphRoot: o.Storage.GraphRoot, RunRoot: o.Storage.RunRoot,
 		Driver: o.Storage.Driver, DriverOptions: o.Storage.DriverOptions,

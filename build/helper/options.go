@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/containers/buildah"
 	"github.com/containers/buildah/define"
 	"github.com/containers/common/libnetwork/types"
 	"github.com/containers/storage/pkg/unshare"
+	"golang.org/x/sys/unix"
 
 	"github.com/skiffproject/skiff/build"
 	"github.com/skiffproject/skiff/image"
@@ -116,11 +118,28 @@ func hostUlimits() []string {
 	return out
 }
 
-// describe turns buildah's errors into skiff's one-line form.
+var copierRequest = regexp.MustCompile(` for copier\.request\{.*\}\}`)
+
+// describe turns buildah's errors into skiff's one-line form: no Go structs, and a hint where the user
+// can fix the cause.
 func describe(err error) error {
-	msg := err.Error()
-	msg = strings.ReplaceAll(msg, "\n", " ")
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	msg = copierRequest.ReplaceAllString(msg, "")
+	if (errors.Is(err, unix.EINVAL) || strings.Contains(msg, "invalid argument")) && strings.Contains(msg, "ownership") && singleMapping() {
+		msg += " (hint: without subordinate IDs every file belongs to you: drop the --chown or chown, or as root give this user a range with usermod --add-subuids and --add-subgids)"
+	}
 	return errors.New(msg)
+}
+
+// singleMapping reports whether this namespace maps only the user's own ID.
+func singleMapping() bool {
+	b, err := os.ReadFile("/proc/self/uid_map")
+	if err != nil {
+		return false
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	f := strings.Fields(lines[0])
+	return len(lines) == 1 && len(f) == 3 && f[2] == "1"
 }
 
 // noNetworks is the network back end the helper gives buildah: RUN steps use slirp4netns, pasta, the

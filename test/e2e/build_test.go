@@ -177,3 +177,88 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// Bad input fails in one line before anything is built; a failing RUN gives Podman's message and status
+// and leaves no build container; what the user had stored stays.
+func TestBuildErrors(t *testing.T) {
+	g := Isolated(t)
+	Must(t, append(g, "pull", "-q", Busybox)...)
+	before := Must(t, append(g, "images", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}")...)
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		d := filepath.Join(dir, name)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "Dockerfile"), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	syntax := write("syntax", "FROM "+Busybox+"\nRUN echo hi\nCOPY\n")
+	r := Expect(t, 125, []string{filepath.Join(syntax, "Dockerfile") + ":3:", "COPY requires at least two arguments"}, append(g, "build", syntax)...)
+	oneLine(t, r)
+	unknown := write("unknown", "FROM "+Busybox+"\nFROBNICATE x\n")
+	r = Expect(t, 125, []string{filepath.Join(unknown, "Dockerfile") + ":2:", "unknown instruction FROBNICATE"}, append(g, "build", unknown)...)
+	oneLine(t, r)
+	r = Expect(t, 125, []string{filepath.Join(dir, "missing"), "no such file or directory"}, append(g, "build", filepath.Join(dir, "missing"))...)
+	oneLine(t, r)
+	r = Expect(t, 125, []string{"--pull"}, append(g, "build", "--pull", "sometimes", syntax)...)
+	oneLine(t, r)
+
+	failing := write("failing", "FROM "+Busybox+"\nRUN echo start\nRUN exit 3\n")
+	r = Run(t, append(g, "build", "-t", "localhost/t12-failing", failing)...)
+	if r.Code != 3 || !strings.Contains(r.Stderr, `Error: building at STEP "RUN exit 3": while running runtime: exit status 3`) {
+		t.Fatalf("failing RUN: want exit 3 and Podman's message\n%s", r)
+	}
+	ctrs := Must(t, append(g, "unshare", "sh", "-c", "cat "+g[1]+"/*-containers/*containers.json 2>/dev/null; ls -d "+g[1]+"/*-containers/*/ 2>/dev/null; true")...)
+	if Matches(`[0-9a-f]{64}`, ctrs) {
+		t.Fatalf("the failed build left containers in the store:\n%s", ctrs)
+	}
+	// The steps that succeeded stay as untagged cache images, as with Podman; nothing named changes.
+	after := Must(t, append(g, "images", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}")...)
+	for _, l := range strings.Split(after, "\n") {
+		if !strings.Contains(before, l) && !strings.HasSuffix(l, "<none>:<none>") {
+			t.Fatalf("failed builds changed the images:\nbefore:\n%s\nafter:\n%s", before, after)
+		}
+	}
+	for _, l := range strings.Split(before, "\n") {
+		if !strings.Contains(after, l) {
+			t.Fatalf("failed builds changed the images:\nbefore:\n%s\nafter:\n%s", before, after)
+		}
+	}
+}
+
+// A context sent as a tar on stdin, build arguments, --target, a secret mount, labels, -q and --squash.
+func TestBuildStdinSecretTarget(t *testing.T) {
+	g := Isolated(t)
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "token")
+	if err := os.WriteFile(secret, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := filepath.Join(dir, "ctx")
+	if err := os.MkdirAll(ctx, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	df := "FROM " + Busybox + " AS first\nARG WHO=nobody\nRUN --mount=type=secret,id=tok cat /run/secrets/tok > /seen && echo $WHO > /who\n" +
+		"FROM first AS second\nRUN echo second > /second\n"
+	if err := os.WriteFile(filepath.Join(ctx, "Containerfile"), []byte(df), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tarball, err := exec.Command("tar", "-C", ctx, "-c", ".").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := RunIn(t, nil, string(tarball), append(g, "build", "-q", "--target", "first", "--build-arg", "WHO=t12",
+		"--secret", "id=tok,src="+secret, "--label", "t12.label=yes", "--squash", "-t", "localhost/t12-stdin", "-")...)
+	if r.Code != 0 || !Matches(`^[0-9a-f]{64}\n$`, r.Stdout) {
+		t.Fatalf("build -q from stdin: want only the ID on stdout\n%s", r)
+	}
+	if got := Must(t, append(g, "run", "--rm", "localhost/t12-stdin", "sh", "-c", "cat /seen /who; test -e /second || echo no-second; test -e /run/secrets/tok || echo no-secret")...); got != "s3cret\nt12\nno-second\nno-secret" {
+		t.Fatalf("the image shows %q", got)
+	}
+	if l := Must(t, append(g, "image", "inspect", "--format", `{{index .Labels "t12.label"}}`, "localhost/t12-stdin")...); l != "yes" {
+		t.Fatalf("--label: %q", l)
+	}
+}
