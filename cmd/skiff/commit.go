@@ -44,7 +44,7 @@ func commitCommand() *cli.Command {
 			opts := container.CommitOptions{Name: name, Changes: changes, Author: c.String("author"), Message: c.String("message"),
 				Pause: c.Bool("pause"), Squash: c.Bool("squash"), Format: c.String("format")}
 			if !c.Bool("quiet") {
-				opts.Writer = os.Stderr
+				opts.Writer = image.ProgressWriter(os.Stderr)
 			}
 			e, done, err := openEngine(c)
 			if err != nil {

@@ -38,7 +38,7 @@ func importCommand() *cli.Command {
 			defer src.Close()
 			opts := image.ImportOptions{Name: name, Changes: changes, Message: c.String("message")}
 			if !c.Bool("quiet") {
-				opts.Writer = os.Stderr
+				opts.Writer = image.ProgressWriter(os.Stderr)
 			}
 			store, err := openStore(c)
 			if err != nil {

@@ -36,7 +36,7 @@ func loadCommand() *cli.Command {
 			}
 			opts := image.LoadOptions{}
 			if !c.Bool("quiet") {
-				opts.Writer = os.Stderr
+				opts.Writer = image.ProgressWriter(os.Stderr)
 			}
 			store, err := openStore(c)
 			if err != nil {

@@ -43,7 +43,7 @@ func pushCommand() *cli.Command {
 				return err
 			}
 			if !c.Bool("quiet") {
-				opts.Writer = os.Stderr // a terminal gets c/image's progress bars
+				opts.Writer = image.ProgressWriter(os.Stderr) // bars on a terminal, lines elsewhere
 			}
 			store, err := openStore(c)
 			if err != nil {

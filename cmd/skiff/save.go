@@ -40,7 +40,7 @@ func saveCommand() *cli.Command {
 				}
 			}
 			if !c.Bool("quiet") {
-				opts.Writer = os.Stderr
+				opts.Writer = image.ProgressWriter(os.Stderr)
 			}
 			store, err := openStore(c)
 			if err != nil {

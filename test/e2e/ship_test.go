@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -311,5 +313,50 @@ func TestSystemDFPrune(t *testing.T) {
 	}
 	if out := Must(t, append(g, "images", "-q")...); out != "" {
 		t.Fatalf("system prune -a left images: %s", out)
+	}
+}
+
+// On a terminal, pull, push, save and load draw Podman's progress bars; a terminal nobody sized (width
+// 0), where bars would show nothing, gets plain lines; -q prints nothing.
+func TestProgressBars(t *testing.T) {
+	g := Isolated(t)
+	dir := t.TempDir()
+	skiff := func(cols int, args ...string) string {
+		t.Helper()
+		cmdline := Binary + " " + strings.Join(append(append([]string{}, g...), args...), " ")
+		out, err := exec.Command("script", "-qec", "stty cols "+strconv.Itoa(cols)+" rows 40; "+cmdline, "/dev/null").CombinedOutput()
+		if err != nil {
+			t.Fatalf("script %s: %v\n%s", cmdline, err, out)
+		}
+		return string(out)
+	}
+	// mpb's frames: short digests, a final "done" (or "skipped") per bar, redrawn with cursor-up escapes.
+	// A copy from the local registry finishes before a frame shows a half-filled bar.
+	bar := regexp.MustCompile(`Copying (blob [0-9a-f]{12}|config [0-9a-f]{10}) (done|skipped)`)
+	done := regexp.MustCompile(`\x1b\[1A\x1b\[J`)
+	archive := filepath.Join(dir, "a.tar")
+	for _, args := range [][]string{
+		{"pull", Busybox},
+		{"push", Busybox, shipName(t) + ":1"},
+		{"save", "-o", archive, Busybox},
+		{"rmi", Busybox},
+		{"load", "-i", archive},
+	} {
+		out := skiff(120, args...)
+		if args[0] == "rmi" {
+			continue
+		}
+		if !bar.MatchString(out) || !done.MatchString(out) {
+			t.Errorf("%s on a terminal: no progress bar:\n%q", args[0], out)
+		}
+	}
+	Must(t, append(g, "rmi", Busybox)...)
+	out := skiff(0, "pull", Busybox)
+	if !strings.Contains(out, "Copying blob sha256:") || bar.MatchString(out) || done.MatchString(out) {
+		t.Errorf("pull on a zero-width terminal: want plain lines:\n%q", out)
+	}
+	Must(t, append(g, "rmi", Busybox)...)
+	if out := skiff(120, "pull", "-q", Busybox); strings.Contains(out, "Copying") {
+		t.Errorf("pull -q on a terminal printed progress:\n%q", out)
 	}
 }
