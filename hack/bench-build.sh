@@ -35,9 +35,9 @@ cleanup() {
 			--runroot "$RUNTIME/$e" unshare rm -rf "$TMP/$e/root" "$RUNTIME/$e" >/dev/null 2>&1 || true
 	done
 	pid=$(cat "$RUNTIME/libpod/tmp/pause.pid" 2>/dev/null || true)
-	[[ $pid =~ ^[0-9]+$ ]] && kill "$pid" 2>/dev/null
+	if [[ $pid =~ ^[0-9]+$ ]]; then kill "$pid" 2>/dev/null || true; fi
 	pid=$(cat "$RUNTIME/skiff/pause.pid" 2>/dev/null || true)
-	[[ $pid =~ ^[0-9]+$ ]] && kill "$pid" 2>/dev/null
+	if [[ $pid =~ ^[0-9]+$ ]]; then kill "$pid" 2>/dev/null || true; fi
 	rm -rf "$TMP" "$RUNTIME"
 	exit "$rc"
 }
