@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,6 +43,12 @@ func TestPushRmiPull(t *testing.T) {
 	repoDigests := Must(t, append(g, "image", "inspect", "--format", "{{.RepoDigests}}", dest)...)
 	if !strings.Contains(repoDigests, string(d)) {
 		t.Fatalf("pulled image's RepoDigests %s lack the pushed digest %s", repoDigests, d)
+	}
+	// zstd layers: the same image comes back.
+	zdest := shipName(t) + ":zstd"
+	Must(t, append(g, "push", "-q", "--compression-format", "zstd", "--force-compression", dest, zdest)...)
+	if got := Must(t, append(g, "pull", "-q", zdest)...); got != id {
+		t.Fatalf("pull of the zstd push = %s, want %s", got, id)
 	}
 	// -q prints nothing; --format oci writes an OCI manifest.
 	r = Run(t, append(g, "push", "-q", "--format", "oci", dest, shipName(t)+":oci")...)
@@ -206,7 +214,26 @@ func TestImportChange(t *testing.T) {
 	if !strings.Contains(hist, "from a tarball") {
 		t.Fatalf("history lacks --message: %q", hist)
 	}
-	r := Expect(t, 125, []string{"BOGUS", "unknown instruction"}, append(g, "import", "--change", "BOGUS x", rootfs)...)
+	// From a URL of this host, and from stdin.
+	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Dir(rootfs))))
+	defer srv.Close()
+	Must(t, append(g, "import", "-q", "--change", "CMD /bin/echo from-url", srv.URL+"/rootfs.tar", "localhost/t12-url:1")...)
+	if got := Must(t, append(g, "run", "--rm", "localhost/t12-url:1")...); got != "from-url" {
+		t.Fatalf("image imported from a URL printed %q", got)
+	}
+	data, err := os.ReadFile(rootfs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := RunIn(t, nil, string(data), append(g, "import", "-q", "-", "localhost/t12-stdin:1")...); r.Code != 0 {
+		t.Fatalf("import from stdin:\n%s", r)
+	}
+	if got := Must(t, append(g, "run", "--rm", "localhost/t12-stdin:1", "cat", "/etc/hostname")...); got == "" {
+		t.Fatal("image imported from stdin has no files")
+	}
+	r := Expect(t, 125, []string{"404"}, append(g, "import", srv.URL+"/none.tar")...)
+	oneLine(t, r)
+	r = Expect(t, 125, []string{"BOGUS", "unknown instruction"}, append(g, "import", "--change", "BOGUS x", rootfs)...)
 	oneLine(t, r)
 	r = Expect(t, 125, []string{"no such file"}, append(g, "import", filepath.Join(t.TempDir(), "none.tar"))...)
 	oneLine(t, r)
