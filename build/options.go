@@ -96,9 +96,6 @@ func (o *Options) Check() error {
 		}
 	}
 	for _, f := range o.Dockerfiles {
-		if f == "-" {
-			continue
-		}
 		if _, err := os.Stat(f); err != nil {
 			return fmt.Errorf("build: Containerfile %s: %w", f, errors.Unwrap(err))
 		}

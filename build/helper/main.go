@@ -64,7 +64,20 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
 		return exitEngine
 	}
-	id, _, err := imagebuildah.BuildDockerfiles(context.Background(), store, bo, o.Dockerfiles...)
+	files := o.Dockerfiles
+	if singleMapping() {
+		tmp, err := os.MkdirTemp("", "skiff-build-")
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+			return exitEngine
+		}
+		defer os.RemoveAll(tmp)
+		if files, err = dropChowns(files, tmp); err != nil {
+			fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+			return exitEngine
+		}
+	}
+	id, _, err := imagebuildah.BuildDockerfiles(context.Background(), store, bo, files...)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "Error: %v\n", describe(err))
 		var ee *exec.ExitError
