@@ -49,7 +49,8 @@ bin() { if [[ $1 == skiff ]]; then echo "$SKIFF"; else command -v podman; fi; }
 eng() {
 	local e=$1
 	shift
-	XDG_RUNTIME_DIR=$RUNTIME as_user "$TEST_USER" "$(bin "$e")" "${FLAGS[@]}" --root "$TMP/$e/root" --runroot "$RUNTIME/$e" "$@"
+	# TMPDIR: podman keeps RUN --mount=type=cache in $TMPDIR/buildah-cache, shared by every user otherwise.
+	XDG_RUNTIME_DIR=$RUNTIME as_user "$TEST_USER" env TMPDIR="$TMP/$e" "$(bin "$e")" "${FLAGS[@]}" --root "$TMP/$e/root" --runroot "$RUNTIME/$e" "$@"
 }
 # timed NAME ENGINE ARGS... runs once and appends the wall-clock seconds to TIMES[NAME/ENGINE].
 declare -A TIMES

@@ -139,7 +139,11 @@ func TestBuildMultiStage(t *testing.T) {
 	pflags := []string{"--root", filepath.Join(dir, "proot"), "--runroot", filepath.Join(dir, "prun"), "--storage-driver", "vfs", "--runtime", "runc"}
 	podman := func(args ...string) string {
 		t.Helper()
-		out, err := exec.Command("podman", append(append([]string{}, pflags...), args...)...).CombinedOutput()
+		cmd := exec.Command("podman", append(append([]string{}, pflags...), args...)...)
+		// Podman keeps RUN --mount=type=cache in $TMPDIR/buildah-cache, a directory shared by every user
+		// of the machine: give it the test's own.
+		cmd.Env = append(os.Environ(), "TMPDIR="+dir)
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("podman %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
