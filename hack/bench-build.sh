@@ -32,7 +32,7 @@ cleanup() {
 	for e in skiff podman; do
 		[[ -d $TMP/$e ]] || continue
 		XDG_RUNTIME_DIR=$RUNTIME as_user "$TEST_USER" "$(bin "$e")" "${FLAGS[@]}" --root "$TMP/$e/root" \
-			--runroot "$RUNTIME/$e" unshare rm -rf "$TMP/$e/root" "$RUNTIME/$e" >/dev/null 2>&1 || true
+			--runroot "$RUNTIME/runroot-$e" unshare rm -rf "$TMP/$e/root" "$RUNTIME/runroot-$e" >/dev/null 2>&1 || true
 	done
 	pid=$(cat "$RUNTIME/libpod/tmp/pause.pid" 2>/dev/null || true)
 	if [[ $pid =~ ^[0-9]+$ ]]; then kill "$pid" 2>/dev/null || true; fi
@@ -50,7 +50,7 @@ eng() {
 	local e=$1
 	shift
 	# TMPDIR: podman keeps RUN --mount=type=cache in $TMPDIR/buildah-cache, shared by every user otherwise.
-	XDG_RUNTIME_DIR=$RUNTIME as_user "$TEST_USER" env TMPDIR="$TMP/$e" "$(bin "$e")" "${FLAGS[@]}" --root "$TMP/$e/root" --runroot "$RUNTIME/$e" "$@"
+	XDG_RUNTIME_DIR=$RUNTIME as_user "$TEST_USER" env TMPDIR="$TMP/$e" "$(bin "$e")" "${FLAGS[@]}" --root "$TMP/$e/root" --runroot "$RUNTIME/runroot-$e" "$@"
 }
 # timed NAME ENGINE ARGS... runs once and appends the wall-clock seconds to TIMES[NAME/ENGINE].
 declare -A TIMES
