@@ -15,9 +15,10 @@ export CGO_ENABLED := 1
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-build: ## build bin/skiff and its network keeper bin/skiff-netkeeper
+build: ## build bin/skiff and its helper executables bin/skiff-netkeeper and bin/skiff-build
 	$(GO) build $(GOFLAGS_B) -o bin/skiff ./cmd/skiff
 	$(GO) build $(GOFLAGS_B) -o bin/skiff-netkeeper ./slirpnet/cmd/skiff-netkeeper
+	cd build/helper && $(GO) build $(GOFLAGS_B) -o ../../bin/skiff-build .
 
 setup: ## (root) prepare this host: packages, devices, test users, local registry and test images
 	bash hack/setup-host.sh
@@ -37,11 +38,13 @@ bench: setup build ## (root) compare skiff with podman: pull, run and exec times
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
 	$(GO) vet -tags "$(TAGS)" ./...
+	cd build/helper && $(GO) vet -tags "$(TAGS)" ./...
 
 install: build install-systemd ## install skiff, its Quadlet user generator and skiff-restart.service into $(DESTDIR)$(PREFIX)
 	install -d $(BINDIR)
 	install -m 0755 bin/skiff $(BINDIR)/skiff
 	install -m 0755 bin/skiff-netkeeper $(BINDIR)/skiff-netkeeper
+	install -m 0755 bin/skiff-build $(BINDIR)/skiff-build
 
 demo: setup build ## (root) build, pull the project's busybox image and run a container in it as $(TEST_USER)
 	bash hack/demo.sh

@@ -104,7 +104,7 @@ bench_preflight() {
 install_skiff() {
 	local dir=$1 helper
 	install -m 0755 "$SKIFF" "$dir/skiff"
-	for helper in skiff-netkeeper; do
+	for helper in skiff-netkeeper skiff-build; do
 		if [[ -x $(dirname "$SKIFF")/$helper ]]; then
 			install -m 0755 "$(dirname "$SKIFF")/$helper" "$dir/$helper"
 		fi

@@ -687,7 +687,8 @@ reset_user() {
 	stop_user_processes "$user"
 	remove_user_cgroups "$user"
 	umount -R "/run/user/$uid" 2>/dev/null || true
-	rm -rf "/run/user/$uid" "/tmp/skiff-run-$user".* "/tmp/storage-run-$uid" "/tmp/skiff-$uid" "/tmp/podman-run-$uid"
+	rm -rf "/run/user/$uid" "/tmp/skiff-run-$user".* "/tmp/storage-run-$uid" "/tmp/skiff-$uid" "/tmp/podman-run-$uid" \
+		"/tmp/skiff-run-$uid" "/tmp/buildah-cache-$uid" "/var/tmp/buildah-cache-$uid"
 	local f
 	for f in /etc/subuid /etc/subgid; do
 		[[ -f $f ]] && set_subid "$f" "$user"

@@ -14,6 +14,8 @@ cd "$REPO_ROOT"
 [[ -x bin/skiff ]] || die "bin/skiff missing: run make build"
 install -m 0755 bin/skiff "$work/skiff"
 install -m 0755 bin/skiff-netkeeper "$work/skiff-netkeeper"
+[[ -x bin/skiff-build ]] || die "bin/skiff-build missing: run make build"
+install -m 0755 bin/skiff-build "$work/skiff-build"
 for pkg in e2e nosub; do
 	CGO_ENABLED=1 go test -c -tags "$GO_BUILD_TAGS" -o "$work/$pkg.test" "./test/$pkg"
 done

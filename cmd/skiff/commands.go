@@ -21,6 +21,13 @@ func commands() []*cli.Command {
 		inspectCommand(),
 		loginCommand(),
 		logoutCommand(),
+		buildCommand(),
+		pushCommand(),
+		saveCommand(),
+		loadCommand(),
+		importCommand(),
+		commitCommand(),
+		diffCommand(),
 		// container verbs
 		containerCommand(),
 		createCommand(),

@@ -23,7 +23,9 @@ func containerCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			attachCommand(),
 			containerCleanupCommand(),
+			commitCommand(),
 			cpCommand(),
+			diffCommand(),
 			createCommand(),
 			execCommand(),
 			containerExistsCommand(),

@@ -28,6 +28,12 @@ func imageCommand() *cli.Command {
 			imageMountCommand(),
 			imageUnmountCommand(),
 			imageExportStoreCommand(),
+			buildCommand(),
+			pushCommand(),
+			saveCommand(),
+			loadCommand(),
+			importCommand(),
+			diffCommand(),
 		},
 	}
 }

@@ -49,8 +49,8 @@ func pullCommand() *cli.Command {
 			defer func() { _, _ = store.Shutdown(false) }()
 			opts := image.PullOptions{System: sysOpts, AllTags: c.Bool("all-tags")}
 			if !c.Bool("quiet") {
-				// The *os.File itself, so that c/image draws progress bars when it is a terminal.
-				opts.Writer = os.Stderr
+				// Progress bars on a terminal, plain lines elsewhere.
+				opts.Writer = image.ProgressWriter(os.Stderr)
 			}
 			for _, name := range c.Args().Slice() {
 				ids, err := image.Pull(c.Context, store, name, opts)

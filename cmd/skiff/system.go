@@ -20,6 +20,8 @@ func systemCommand() *cli.Command {
 			infoCommand(),
 			systemResetCommand(),
 			systemCheckCommand(),
+			systemDFCommand(),
+			systemPruneCommand(),
 		},
 	}
 }
