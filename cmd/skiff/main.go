@@ -131,7 +131,7 @@ func main() {
 
 func run(args []string) int {
 	app := newApp()
-	err := app.Run(intersperse(app, args))
+	err := app.Run(normalize(app, args))
 	if err == nil {
 		return 0
 	}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestNormalize(t *testing.T) {
+	app := newApp()
+	tests := []struct{ in, want string }{
+		{"skiff rm web -f", "skiff rm --force web"},
+		{"skiff rm -f web", "skiff rm --force web"},
+		{"skiff --root /r stop web -t 2 db", "skiff --root=/r stop --time=2 web db"},
+		{"skiff stop web --time=3", "skiff stop --time=3 web"},
+		{"skiff container rm web -fv", "skiff container rm --force --volumes web"},
+		{"skiff image rm a b --force", "skiff image rm --force a b"},
+		{"skiff logs web --tail 5 -f", "skiff logs --tail=5 --follow web"},
+		{"skiff run --rm img ls -l", "skiff run --rm img ls -l"},
+		{"skiff run -v a:/a --volume b:/b -e A=1 --env B=2 img", "skiff run --volume=a:/a --volume=b:/b --env=A=1 --env=B=2 img"},
+		{"skiff run -dit -eA=1 -p8080:80 -v=x:/x img sh -c -x", "skiff run --detach --interactive --tty --env=A=1 --publish=8080:80 --volume=x:/x img sh -c -x"},
+		{"skiff run --rm=false --tty=true img", "skiff run --rm=false --tty=true img"},
+		{"skiff run --rm -- img -x", "skiff run --rm -- img -x"},
+		{"skiff exec web sh -c x", "skiff exec web sh -c x"},
+		{"skiff container run img -d", "skiff container run img -d"},
+		{"skiff unshare ls -l", "skiff unshare ls -l"},
+		{"skiff rm -- -weird", "skiff rm -- -weird"},
+		{"skiff rm -f -- -weird web", "skiff rm --force -- -weird web"},
+		{"skiff ps --log-level debug -a", "skiff --log-level=debug ps --all"},
+		{"skiff rm --bogus web", "skiff rm --bogus web"},
+		{"skiff rm -Q web", "skiff rm -Q web"},
+		{"skiff nosuch a -f", "skiff nosuch a -f"},
+		{"skiff", "skiff"},
+	}
+	for _, tt := range tests {
+		got := strings.Join(normalize(app, strings.Fields(tt.in)), " ")
+		if got != tt.want {
+			t.Errorf("normalize(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestFlagTakesValue(t *testing.T) {
+	defs := stopCommand().Flags
+	for name, want := range map[string]bool{"time": true, "all": false} {
+		if got := flagTakesValue(lookupFlag(defs, name)); got != want {
+			t.Errorf("flagTakesValue(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
