@@ -117,7 +117,7 @@ func setupLogging(c *cli.Context) error {
 		return fmt.Errorf("--log-level %q: want one of debug, info, warn, error", c.String("log-level"))
 	}
 	logrus.SetLevel(lvl)
-	logrus.SetOutput(os.Stderr)
+	logrus.SetOutput(stderrLog)
 	logrus.SetFormatter(&logFormatter{})
 	return nil
 }
@@ -129,9 +129,14 @@ func main() {
 	os.Exit(run(os.Args))
 }
 
+// stderrLog holds the log lines written before the first line of output (see heldLog).
+var stderrLog = &heldLog{holding: true, err: os.Stderr}
+
 func run(args []string) int {
 	app := newApp()
+	app.Writer = releasingWriter{out: os.Stdout, log: stderrLog}
 	err := app.Run(normalize(app, args))
+	stderrLog.release()
 	if err == nil {
 		return 0
 	}

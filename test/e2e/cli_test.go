@@ -1,0 +1,63 @@
+package e2e
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	. "github.com/skiffproject/skiff/test/harness"
+)
+
+// Issue 16: Podman's command-line grammar, help and output details, as a user meets them.
+
+// TestGrammarMixedForms: the short and the long form of every repeatable flag of run and create mix,
+// with --flag=value and --flag value, combined short options and a boolean set to false.
+func TestGrammarMixedForms(t *testing.T) {
+	dir := t.TempDir()
+	out := Must(t, "run", "--rm", "-v", dir+":/a", "--volume", dir+":/b", "--volume="+dir+":/c",
+		"-e", "A=1", "--env", "B=2", "--env=C=3", "-eD=4",
+		"-l", "x=1", "--label", "y=2", "--tmpfs", "/t1", "--tmpfs=/t2",
+		"--cap-add", "NET_RAW", "--cap-add=SYS_TIME", "--add-host", "h1:10.1.1.1", "--add-host=h2:10.1.1.2",
+		"--dns-search", "a.test", "--dns-search=b.test",
+		"--tty=false", "-i=false", Busybox,
+		"sh", "-c", `echo $A$B$C$D; ls -d /a /b /c /t1 /t2; grep -c '^10.1.1' /etc/hosts; grep search /etc/resolv.conf`)
+	for _, want := range []string{"1234", "/a", "/b", "/c", "/t1", "/t2", "\n2\n", "a.test b.test"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	name := Name(t)
+	rmContainer(t, name)
+	Must(t, "create", "--name", name, "-l", "x=1", "--label=y=2", "-e", "A=1", "--env", "B=2", Busybox, "true")
+	if got := Must(t, "inspect", "--format", "{{.Config.Labels.x}}{{.Config.Labels.y}}", name); got != "12" {
+		t.Errorf("labels: %q, want 12", got)
+	}
+	// Flags after the arguments, -- ending the options, a global flag after the verb, aliases.
+	Must(t, "container", "rm", name, "--log-level", "error", "--force", "--")
+	if r := Run(t, "container", "exists", name); r.Code != 1 {
+		t.Errorf("container still exists:\n%s", r)
+	}
+	Must(t, "container", "ls", "--all", "--quiet")
+	Must(t, "image", "ls", "--noheading")
+	Must(t, "ps", "--all", "--no-trunc")
+}
+
+// TestGrammarWarningsAfterValue: a warning goes to stderr only, and after the value a script captures,
+// so `id=$(skiff run -d …)` works and so does reading both streams at once.
+func TestGrammarWarningsAfterValue(t *testing.T) {
+	name := Name(t)
+	rmContainer(t, name)
+	sh := exec.Command("sh", "-c", Binary+` run -d --name `+name+` --network host -p 8089:80 `+Busybox+` sleep 30 2>&1`)
+	b, err := sh.CombinedOutput()
+	if err != nil {
+		t.Fatalf("run -d: %v\n%s", err, b)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) < 2 || !Matches(`^[0-9a-f]{64}$`, lines[0]) || !strings.Contains(lines[1], "WARN") {
+		t.Fatalf("want the ID on the first line and the warning after it, got:\n%s", b)
+	}
+	r := Run(t, "run", "-d", "--replace", "--name", name, "--network", "host", "-p", "8089:80", Busybox, "sleep", "30")
+	if !Matches(`^[0-9a-f]{64}\n$`, r.Stdout) || !strings.Contains(r.Stderr, "port mappings have been discarded") {
+		t.Fatalf("stdout must hold only the ID, stderr the warning:\n%s", r)
+	}
+}
