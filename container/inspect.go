@@ -2,6 +2,7 @@ package container
 
 import (
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/skiffproject/skiff/runtime/spec"
@@ -17,11 +18,16 @@ type InspectData struct {
 	Args            []string          `json:"Args"`
 	State           InspectState      `json:"State"`
 	Image           string            `json:"Image"`
+	ImageDigest     string            `json:"ImageDigest"`
 	ImageName       string            `json:"ImageName"`
 	Rootfs          string            `json:"Rootfs"`
 	Pod             string            `json:"Pod"`
+	ResolvConfPath  string            `json:"ResolvConfPath"`
+	HostnamePath    string            `json:"HostnamePath"`
+	HostsPath       string            `json:"HostsPath"`
 	StaticDir       string            `json:"StaticDir"`
 	OCIRuntime      string            `json:"OCIRuntime"`
+	ConmonPidFile   string            `json:"ConmonPidFile"`
 	LogPath         string            `json:"LogPath"`
 	PidFile         string            `json:"PidFile"`
 	Name            string            `json:"Name"`
@@ -30,10 +36,13 @@ type InspectData struct {
 	MountLabel      string            `json:"MountLabel"`
 	ProcessLabel    string            `json:"ProcessLabel"`
 	AppArmorProfile string            `json:"AppArmorProfile"`
+	EffectiveCaps   []string          `json:"EffectiveCaps"`
+	BoundingCaps    []string          `json:"BoundingCaps"`
 	ExecIDs         []string          `json:"ExecIDs"`
 	GraphDriver     InspectDriver     `json:"GraphDriver"`
 	Mounts          []InspectMount    `json:"Mounts"`
 	Dependencies    []string          `json:"Dependencies"`
+	Namespace       string            `json:"Namespace"`
 	IsInfra         bool              `json:"IsInfra"`
 	IsService       bool              `json:"IsService"`
 	Config          InspectConfig     `json:"Config"`
@@ -156,6 +165,8 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 		StaticDir:    e.dir(c.ID),
 		OCIRuntime:   cfg.Runtime,
 		PidFile:      filepath.Join(e.runDir(c.ID), pidFile),
+		// The monitor plays conmon's part.
+		ConmonPidFile: e.MonitorPIDFile(c.ID),
 		Name:         c.Name(),
 		RestartCount: st.RestartCount,
 		Driver:       e.store.GraphDriverName(),
@@ -217,6 +228,28 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 	}
 	if len(argv) > 0 {
 		d.Path, d.Args = argv[0], argv[1:]
+	}
+	if img, err := e.store.Image(cfg.ImageID); err == nil {
+		d.ImageDigest = img.Digest.String()
+	}
+	if st.Status != StatusCreated || st.StartedAt != (time.Time{}) {
+		// The name files a start writes (network.go).
+		if dir := e.runDir(c.ID); cfg.Network.Mode == "" || !strings.HasPrefix(cfg.Network.Mode, "container:") {
+			d.ResolvConfPath, d.HostnamePath = filepath.Join(dir, resolvFile), filepath.Join(dir, hostnameFile)
+			if !cfg.Network.NoHosts {
+				d.HostsPath = filepath.Join(dir, hostsFile)
+			}
+		}
+	}
+	var user spec.User // root; any other user gets no effective capabilities but those it adds
+	if u, _, _ := strings.Cut(cfg.User, ":"); u != "" && u != "0" && u != "root" {
+		user.UID = 1
+	}
+	caps, err := spec.Capabilities(spec.Options{User: user, CapAdd: cfg.CapAdd, CapDrop: cfg.CapDrop, Privileged: cfg.Privileged})
+	if err == nil {
+		d.BoundingCaps, d.EffectiveCaps = nonNil(caps.Bounding), nonNil(caps.Effective)
+	} else {
+		d.BoundingCaps, d.EffectiveCaps = []string{}, []string{}
 	}
 	e.inspectNetwork(c, d)
 	if d.Config.Labels == nil {

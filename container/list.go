@@ -48,7 +48,14 @@ type Row struct {
 	Mounts       string
 	Networks     string
 	AutoRemove   bool
+	// Pod is the pod's ID (12 characters unless --no-trunc) and PodName its name; "" outside a pod.
+	Pod, PodName string
+	IsInfra      bool
+	Restarts     int
 }
+
+// Label returns the value of label name, for Podman's {{.Label "name"}}.
+func (r Row) Label(name string) string { return r.Labels[name] }
 
 // List returns the rows of `ps`, newest first.
 func (e *Engine) List(o ListOptions) ([]Row, error) {
@@ -108,6 +115,13 @@ func (e *Engine) row(c *Container, o ListOptions, now time.Time) Row {
 	}
 	if r.Image == "" {
 		r.Image = shortID(c.Config.ImageID)
+	}
+	r.Restarts = c.State.RestartCount
+	if p := c.Config.Pod; p != nil {
+		r.Pod, r.PodName, r.IsInfra = p.ID, p.Name, p.Infra
+		if !o.NoTrunc {
+			r.Pod = shortID(p.ID)
+		}
 	}
 	r.Ports = c.portsColumn()
 	if !c.State.StartedAt.IsZero() {

@@ -143,6 +143,11 @@ func (e *Engine) bridgeSettings(c *Container, ns *InspectNetworkSettings) {
 	}
 	ep := m.Endpoints[0]
 	ns.IPAddress, ns.IPPrefixLen, ns.Gateway, ns.MacAddress = ep.IP, ep.PrefixLen, ep.Gateway, ep.MAC
+	for _, ep := range m.Endpoints {
+		if n := ns.Networks[ep.Network]; n != nil {
+			n.IPAddress, n.IPPrefixLen, n.Gateway, n.MacAddress = ep.IP, ep.PrefixLen, ep.Gateway, ep.MAC
+		}
+	}
 	ns.SandboxKey = m.NetNS
 }
 

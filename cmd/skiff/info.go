@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"sigs.k8s.io/yaml"
 
+	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/system"
 )
 
@@ -23,7 +24,9 @@ func infoCommand() *cli.Command {
 				return err
 			}
 			defer store.Shutdown(false)
-			info, err := system.GetInfo(store)
+			v := versionInfo().engineVersion
+			info, err := system.GetInfo(store, system.Options{Runtime: c.String("runtime"), LogDriver: container.DefaultLogDriver,
+				Version: system.VersionInfo(v)})
 			if err != nil {
 				return fmt.Errorf("info: %w", err)
 			}
