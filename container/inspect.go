@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/skiffproject/skiff/runtime/spec"
 	"github.com/skiffproject/skiff/slirpnet"
 )
@@ -27,6 +29,7 @@ type InspectData struct {
 	HostsPath       string            `json:"HostsPath"`
 	StaticDir       string            `json:"StaticDir"`
 	OCIRuntime      string            `json:"OCIRuntime"`
+	OCIConfigPath   string            `json:"OCIConfigPath,omitempty"`
 	ConmonPidFile   string            `json:"ConmonPidFile"`
 	LogPath         string            `json:"LogPath"`
 	PidFile         string            `json:"PidFile"`
@@ -85,26 +88,27 @@ type InspectMount struct {
 
 // InspectConfig is the Config section.
 type InspectConfig struct {
-	Hostname      string            `json:"Hostname"`
-	Domainname    string            `json:"Domainname"`
-	User          string            `json:"User"`
-	AttachStdin   bool              `json:"AttachStdin"`
-	AttachStdout  bool              `json:"AttachStdout"`
-	AttachStderr  bool              `json:"AttachStderr"`
-	Tty           bool              `json:"Tty"`
-	OpenStdin     bool              `json:"OpenStdin"`
-	StdinOnce     bool              `json:"StdinOnce"`
-	Env           []string          `json:"Env"`
-	Cmd           []string          `json:"Cmd"`
-	Image         string            `json:"Image"`
-	WorkingDir    string            `json:"WorkingDir"`
-	Entrypoint    []string          `json:"Entrypoint"`
-	Labels        map[string]string `json:"Labels"`
-	Annotations   map[string]string `json:"Annotations"`
-	StopSignal    string            `json:"StopSignal"`
-	StopTimeout   uint              `json:"StopTimeout"`
-	CreateCommand []string          `json:"CreateCommand"`
-	Umask         string            `json:"Umask"`
+	Hostname     string            `json:"Hostname"`
+	Domainname   string            `json:"Domainname"`
+	User         string            `json:"User"`
+	AttachStdin  bool              `json:"AttachStdin"`
+	AttachStdout bool              `json:"AttachStdout"`
+	AttachStderr bool              `json:"AttachStderr"`
+	Tty          bool              `json:"Tty"`
+	OpenStdin    bool              `json:"OpenStdin"`
+	StdinOnce    bool              `json:"StdinOnce"`
+	Env          []string          `json:"Env"`
+	Cmd          []string          `json:"Cmd"`
+	Image        string            `json:"Image"`
+	WorkingDir   string            `json:"WorkingDir"`
+	Entrypoint   []string          `json:"Entrypoint"`
+	Labels       map[string]string `json:"Labels"`
+	Annotations  map[string]string `json:"Annotations"`
+	StopSignal   uint              `json:"StopSignal"` // a number, as in Podman 4
+
+	StopTimeout   uint     `json:"StopTimeout"`
+	CreateCommand []string `json:"CreateCommand"`
+	Umask         string   `json:"Umask"`
 }
 
 // InspectHostConfig is the HostConfig section.
@@ -157,23 +161,23 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 	cfg, st := &c.Config, &c.State
 	argv := c.Command()
 	d := &InspectData{
-		ID:           c.ID,
-		Created:      cfg.Created,
-		Args:         []string{},
-		Image:        cfg.ImageID,
-		ImageName:    cfg.ImageName,
-		StaticDir:    e.dir(c.ID),
-		OCIRuntime:   cfg.Runtime,
-		PidFile:      filepath.Join(e.runDir(c.ID), pidFile),
+		ID:         c.ID,
+		Created:    cfg.Created,
+		Args:       []string{},
+		Image:      cfg.ImageID,
+		ImageName:  cfg.ImageName,
+		StaticDir:  e.dir(c.ID),
+		OCIRuntime: cfg.Runtime,
+		PidFile:    filepath.Join(e.runDir(c.ID), pidFile),
 		// The monitor plays conmon's part.
 		ConmonPidFile: e.MonitorPIDFile(c.ID),
-		Name:         c.Name(),
-		RestartCount: st.RestartCount,
-		Driver:       e.store.GraphDriverName(),
-		ExecIDs:      []string{},
-		GraphDriver:  InspectDriver{Name: e.store.GraphDriverName()},
-		Mounts:       []InspectMount{},
-		Dependencies: []string{},
+		Name:          c.Name(),
+		RestartCount:  st.RestartCount,
+		Driver:        e.store.GraphDriverName(),
+		ExecIDs:       []string{},
+		GraphDriver:   InspectDriver{Name: e.store.GraphDriverName()},
+		Mounts:        []InspectMount{},
+		Dependencies:  []string{},
 		State: InspectState{
 			OciVersion: spec.OCIVersion,
 			Status:     st.Status,
@@ -201,7 +205,7 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 			Entrypoint:    cfg.Entrypoint,
 			Labels:        cfg.Labels,
 			Annotations:   cfg.Annotations,
-			StopSignal:    cfg.StopSignal,
+			StopSignal:    stopSignalNumber(cfg.StopSignal),
 			StopTimeout:   cfg.StopTimeout,
 			CreateCommand: cfg.CreateCommand,
 			Umask:         "0022",
@@ -228,6 +232,9 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 	}
 	if len(argv) > 0 {
 		d.Path, d.Args = argv[0], argv[1:]
+	}
+	if p := filepath.Join(e.runDir(c.ID), bundleSpec); fileExists(p) {
+		d.OCIConfigPath = p // the spec of the last start, as long as the run directory keeps it
 	}
 	if img, err := e.store.Image(cfg.ImageID); err == nil {
 		d.ImageDigest = img.Digest.String()
@@ -280,4 +287,12 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// stopSignalNumber is the number of a recorded stop signal name, SIGTERM's when there is none.
+func stopSignalNumber(name string) uint {
+	if s, err := ParseSignal(name); err == nil {
+		return uint(s)
+	}
+	return uint(unix.SIGTERM)
 }

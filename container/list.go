@@ -45,7 +45,9 @@ type Row struct {
 	Exited       bool
 	StartedAt    int64
 	ExitedAt     int64
-	Mounts       string
+	// Mounts are the destinations of the container's volumes and bind mounts (Podman's UserVolumes).
+	Mounts []string
+	// Networks are the user-defined networks, comma separated.
 	Networks     string
 	AutoRemove   bool
 	// Pod is the pod's ID (12 characters unless --no-trunc) and PodName its name; "" outside a pod.
@@ -117,6 +119,17 @@ func (e *Engine) row(c *Container, o ListOptions, now time.Time) Row {
 		r.Image = shortID(c.Config.ImageID)
 	}
 	r.Restarts = c.State.RestartCount
+	r.Mounts = []string{}
+	for _, m := range c.Config.Mounts {
+		if m.Type == "volume" || m.Type == "bind" {
+			r.Mounts = append(r.Mounts, m.Destination)
+		}
+	}
+	var nets []string
+	for _, n := range c.Config.Network.Networks {
+		nets = append(nets, n.Network)
+	}
+	r.Networks = strings.Join(nets, ",")
 	if p := c.Config.Pod; p != nil {
 		r.Pod, r.PodName, r.IsInfra = p.ID, p.Name, p.Infra
 		if !o.NoTrunc {
@@ -145,6 +158,20 @@ func unixOrZero(t time.Time) int64 {
 		return 0
 	}
 	return t.Unix()
+}
+
+// StateText is Podman 4's human state of a container, which its ps templates show as {{.State}} and
+// {{.Status}}: "Up 5 seconds ago", "Exited (0) 2 minutes ago", "Created", "Paused".
+func StateText(r *Row, now time.Time) string {
+	switch r.State {
+	case StatusRunning:
+		return "Up " + units.HumanDuration(now.Sub(time.Unix(r.StartedAt, 0))) + " ago"
+	case StatusExited:
+		return fmt.Sprintf("Exited (%d) %s ago", r.ExitCode, units.HumanDuration(now.Sub(time.Unix(r.ExitedAt, 0))))
+	case "":
+		return ""
+	}
+	return strings.ToUpper(r.State[:1]) + r.State[1:]
 }
 
 // HumanSince is Podman's CREATED column: "3 seconds ago".

@@ -76,31 +76,31 @@ type DistributionInfo struct {
 
 // HostInfo describes the machine and the user's namespace.
 type HostInfo struct {
-	Arch          string           `json:"arch"`
-	OS            string           `json:"os"`
-	Kernel        string           `json:"kernel"`
-	Hostname      string           `json:"hostname"`
-	CgroupManager string           `json:"cgroupManager"`
-	CgroupVersion string           `json:"cgroupVersion"`
-	CPUs          int              `json:"cpus"`
-	Distribution  DistributionInfo `json:"distribution"`
-	EventLogger   string           `json:"eventLogger"`
-	IDMappings    IDMappings       `json:"idMappings"`
-	LogDriver     string           `json:"logDriver"`
-	MemFree       int64            `json:"memFree"`
-	MemTotal      int64            `json:"memTotal"`
-	OCIRuntime    OCIRuntimeInfo   `json:"ociRuntime"`
-	Security      SecurityInfo     `json:"security"`
-	SwapFree      int64            `json:"swapFree"`
-	SwapTotal     int64            `json:"swapTotal"`
-	Uptime        string           `json:"uptime"`
-	Linkmode      string           `json:"linkmode"`
-	RuntimeDir    string           `json:"runtimeDir"`
-	PausePID      int              `json:"pausePid"`
-	OCIRuntimes   []ExternalTool   `json:"ociRuntimes"`
-	Slirp4NetNS   ExternalTool     `json:"slirp4netns"`
-	Pasta         ExternalTool     `json:"pasta"`
-	FuseOverlayFS ExternalTool     `json:"fuseOverlayfs"`
+	Arch           string           `json:"arch"`
+	OS             string           `json:"os"`
+	Kernel         string           `json:"kernel"`
+	Hostname       string           `json:"hostname"`
+	CgroupManager  string           `json:"cgroupManager"`
+	CgroupsVersion string           `json:"cgroupVersion"`
+	CPUs           int              `json:"cpus"`
+	Distribution   DistributionInfo `json:"distribution"`
+	EventLogger    string           `json:"eventLogger"`
+	IDMappings     IDMappings       `json:"idMappings"`
+	LogDriver      string           `json:"logDriver"`
+	MemFree        int64            `json:"memFree"`
+	MemTotal       int64            `json:"memTotal"`
+	OCIRuntime     OCIRuntimeInfo   `json:"ociRuntime"`
+	Security       SecurityInfo     `json:"security"`
+	SwapFree       int64            `json:"swapFree"`
+	SwapTotal      int64            `json:"swapTotal"`
+	Uptime         string           `json:"uptime"`
+	Linkmode       string           `json:"linkmode"`
+	RuntimeDir     string           `json:"runtimeDir"`
+	PausePID       int              `json:"pausePid"`
+	OCIRuntimes    []ExternalTool   `json:"ociRuntimes"`
+	Slirp4NetNS    ExternalTool     `json:"slirp4netns"`
+	Pasta          ExternalTool     `json:"pasta"`
+	FuseOverlayFS  ExternalTool     `json:"fuseOverlayfs"`
 }
 
 // IDMappings are the namespace's ID maps as /proc/self/uid_map shows them.
@@ -113,12 +113,12 @@ type IDMappings struct {
 
 // SecurityInfo says how the engine runs.
 type SecurityInfo struct {
-	AppArmorEnabled    bool   `json:"apparmorEnabled"`
-	Capabilities       string `json:"capabilities"`
-	Rootless           bool   `json:"rootless"`
-	SECCOMPEnabled     bool   `json:"seccompEnabled"`
-	SECCOMPProfilePath string `json:"seccompProfilePath"`
-	SELinuxEnabled     bool   `json:"selinuxEnabled"`
+	AppArmorEnabled     bool   `json:"apparmorEnabled"`
+	DefaultCapabilities string `json:"capabilities"`
+	Rootless            bool   `json:"rootless"`
+	SECCOMPEnabled      bool   `json:"seccompEnabled"`
+	SECCOMPProfilePath  string `json:"seccompProfilePath"`
+	SELinuxEnabled      bool   `json:"selinuxEnabled"`
 }
 
 // ExternalTool is a helper binary skiff found in PATH, or an empty Path when it is missing.
@@ -161,10 +161,10 @@ func GetInfo(store storage.Store, o Options) (*Info, error) {
 		h.Kernel = unix.ByteSliceToString(uts.Release[:])
 	}
 	h.Hostname, _ = os.Hostname()
-	h.CgroupVersion = cgroupVersion()
+	h.CgroupsVersion = cgroupVersion()
 	h.Security.Rootless = userns.Rootless()
 	h.Security.SECCOMPEnabled = true
-	h.Security.Capabilities = strings.Join(spec.DefaultCapabilities(), ",")
+	h.Security.DefaultCapabilities = strings.Join(spec.DefaultCapabilities(), ",")
 	h.CgroupManager = "cgroupfs"
 	h.CPUs = runtime.NumCPU()
 	h.Distribution = distribution("/etc/os-release")

@@ -29,6 +29,11 @@ func normalize(app *cli.App, args []string) []string {
 	var globals, path, flags, positional []string
 	i := 1
 	for i < len(args) && isFlagToken(args[i]) {
+		if args[i] == "-h" {
+			globals = append(globals, "--help")
+			i++
+			continue
+		}
 		out, next, _ := canonicalFlag(app.Flags, args, i)
 		globals = append(globals, out...)
 		i = next
@@ -36,6 +41,12 @@ func normalize(app *cli.App, args []string) []string {
 	// readFlag appends the option at args[i] to *dst if defs define it, else to the global ones if
 	// they do, else as written to *dst; it returns the index after it.
 	readFlag := func(defs []cli.Flag, dst *[]string) {
+		if args[i] == "-h" && lookupFlag(defs, "h") == nil {
+			// -h is --help unless the verb gives it another meaning (run -h is --hostname), as in Podman.
+			*dst = append(*dst, "--help")
+			i++
+			return
+		}
 		out, next, known := canonicalFlag(defs, args, i)
 		if !known {
 			if gout, gnext, gknown := canonicalFlag(app.Flags, args, i); gknown {

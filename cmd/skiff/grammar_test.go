@@ -47,3 +47,17 @@ func TestFlagTakesValue(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizeHelp(t *testing.T) {
+	app := newApp()
+	for in, want := range map[string]string{
+		"skiff ps -h":                "skiff ps --help",
+		"skiff run -h box img":       "skiff run --hostname=box img",
+		"skiff network ls -h":        "skiff network ls --help",
+		"skiff --log-level=debug -h": "skiff --log-level=debug --help",
+	} {
+		if got := strings.Join(normalize(app, strings.Fields(in)), " "); got != want {
+			t.Errorf("normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -44,6 +44,11 @@ func (e *exitError) Unwrap() error { return e.err }
 // withCode wraps err so that main exits with code; err may be nil for a silent exit.
 func withCode(code int, err error) error { return &exitError{code: code, err: err} }
 
+func init() {
+	// -h is --help only where a verb does not use it (run -h is --hostname): grammar.go rewrites it.
+	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
+}
+
 func newApp() *cli.App {
 	app := &cli.App{
 		Name:                   "skiff",

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -89,11 +90,7 @@ func psCommandNamed(name string, aliases []string) *cli.Command {
 					return executeNoHeader(c, tmpl, rows)
 				}
 			}
-			data := make([]any, len(rows))
-			for i := range rows {
-				data[i] = rows[i]
-			}
-			return tmpl.Execute(c.App.Writer, data)
+			return tmpl.Execute(c.App.Writer, psData(rows))
 		},
 	}
 }
@@ -111,15 +108,33 @@ var psHeaders = map[string]string{
 
 // executeNoHeader renders a table and drops its first line.
 func executeNoHeader(c *cli.Context, tmpl *report.Template, rows []container.Row) error {
-	data := make([]any, len(rows))
-	for i := range rows {
-		data[i] = rows[i]
-	}
 	var b strings.Builder
-	if err := tmpl.Execute(&b, data); err != nil {
+	if err := tmpl.Execute(&b, psData(rows)); err != nil {
 		return err
 	}
 	_, rest, _ := strings.Cut(b.String(), "\n")
 	_, err := fmt.Fprint(c.App.Writer, rest)
 	return err
+}
+
+// psRow is what a ps template sees: the row, with {{.State}} and {{.Status}} in Podman 4's words ("Up 5
+// seconds ago"); JSON keeps the row's fields ("State": "running").
+type psRow struct {
+	container.Row
+	now time.Time
+}
+
+// State is the container's state in Podman's human form.
+func (r psRow) State() string { return container.StateText(&r.Row, r.now) }
+
+// Status is the same as State, as in Podman 4.
+func (r psRow) Status() string { return r.State() }
+
+func psData(rows []container.Row) []any {
+	now := time.Now()
+	data := make([]any, len(rows))
+	for i := range rows {
+		data[i] = psRow{Row: rows[i], now: now}
+	}
+	return data
 }
