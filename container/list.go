@@ -48,8 +48,8 @@ type Row struct {
 	// Mounts are the destinations of the container's volumes and bind mounts (Podman's UserVolumes).
 	Mounts []string
 	// Networks are the user-defined networks, comma separated.
-	Networks     string
-	AutoRemove   bool
+	Networks   string
+	AutoRemove bool
 	// Pod is the pod's ID (12 characters unless --no-trunc) and PodName its name; "" outside a pod.
 	Pod, PodName string
 	IsInfra      bool
