@@ -102,7 +102,7 @@ func containerExistsCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "exists",
 		Usage:     "exit 0 if the container exists, 1 if not",
-		ArgsUsage: "CONTAINER",
+		ArgsUsage: "CONTAINER\n\nEXAMPLE:\n   skiff container exists web",
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return errors.New("container exists takes exactly one container")
@@ -143,9 +143,10 @@ func containerInspector() inspector {
 
 func containerPruneCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "prune",
-		Usage: "remove every container that is not running",
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask for confirmation"}},
+		Name:      "prune",
+		Usage:     "remove every container that is not running",
+		ArgsUsage: "\n\nEXAMPLE:\n   skiff container prune -f",
+		Flags:     []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask for confirmation"}},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return fmt.Errorf("container prune takes no arguments, got %q", c.Args().First())

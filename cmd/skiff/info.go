@@ -12,9 +12,10 @@ import (
 
 func infoCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "info",
-		Usage: "show the user namespace, storage and helper tools skiff uses",
-		Flags: []cli.Flag{&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "Go template or json, e.g. '{{.Store.GraphDriverName}}'"}},
+		Name:      "info",
+		Usage:     "show the user namespace, storage and helper tools skiff uses",
+		ArgsUsage: "\n\nEXAMPLE:\n   skiff info --format '{{.Host.OCIRuntime.Name}} {{.Store.GraphDriverName}}'",
+		Flags:     []cli.Flag{&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "Go template or json, e.g. '{{.Store.GraphDriverName}}'"}},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return fmt.Errorf("info takes no arguments, got %q", c.Args().First())

@@ -59,11 +59,12 @@ func newApp() *cli.App {
 		// -e A=1,2 is one variable: repeatable flags take each value whole, as Podman's do.
 		DisableSliceFlagSeparator: true,
 		HideHelpCommand:           true,
-		Flags:                     globalFlags(),
-		Before:                    setupLogging,
+		// With a help command of its own (help.go), urfave/cli adds no --help to the app: add it here.
+		Flags:  append(globalFlags(), cli.HelpFlag),
+		Before: setupLogging,
 		// Exit codes are decided in main; never let urfave/cli call os.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},
-		Commands:       commands(),
+		Commands:       append(commands(), helpCommand()),
 		Action:         nounAction,
 	}
 	app.OnUsageError = usageError
@@ -76,6 +77,7 @@ func newApp() *cli.App {
 func setUsageError(cmds []*cli.Command) {
 	for _, c := range cmds {
 		c.OnUsageError = usageError
+		c.HideHelpCommand = true // `skiff help VERB` (help.go) instead of `skiff VERB help`
 		if len(c.Subcommands) > 0 && c.Action == nil {
 			c.Action = nounAction
 		}

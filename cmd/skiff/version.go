@@ -17,9 +17,10 @@ func versionString() string { return version }
 
 func versionCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "version",
-		Usage: "show the skiff version and build information",
-		Flags: []cli.Flag{&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "Go template for the output"}},
+		Name:      "version",
+		Usage:     "show the skiff version and build information",
+		ArgsUsage: "\n\nEXAMPLE:\n   skiff version --format '{{.Client.Version}}'",
+		Flags:     []cli.Flag{&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "Go template for the output"}},
 		Action: func(c *cli.Context) error {
 			v := versionInfo()
 			if f := c.String("format"); f != "" {

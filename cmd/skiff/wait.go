@@ -11,7 +11,7 @@ func waitCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "wait",
 		Usage:     "wait for containers to exit and print their exit codes",
-		ArgsUsage: "CONTAINER [CONTAINER...]",
+		ArgsUsage: "CONTAINER [CONTAINER...]\n\nEXAMPLE:\n   skiff wait web db",
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return errors.New("wait: no container given: use skiff wait CONTAINER")
