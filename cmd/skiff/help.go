@@ -35,7 +35,7 @@ func printHelp(w io.Writer, _ string, data any) {
 	width := helpWidth()
 	switch d := data.(type) {
 	case *cli.App:
-		writeHelp(w, width, helpPage{summary: d.Usage, path: d.HelpName, commands: d.VisibleCommands(), flags: d.VisibleFlags()})
+		writeHelp(w, width, helpPage{summary: d.Usage, path: d.HelpName, commands: d.VisibleCommands(), flags: withoutHelp(d.VisibleFlags())})
 	case *cli.Command:
 		path := d.HelpName
 		if path == "" {
@@ -43,6 +43,17 @@ func printHelp(w io.Writer, _ string, data any) {
 		}
 		writeHelp(w, width, commandPage(path, d))
 	}
+}
+
+// withoutHelp drops --help, which every command has, from a list of options (Podman lists it nowhere).
+func withoutHelp(flags []cli.Flag) []cli.Flag {
+	var out []cli.Flag
+	for _, f := range flags {
+		if f != cli.HelpFlag {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // helpPage is what one help screen shows.
@@ -57,7 +68,7 @@ type helpPage struct {
 
 // commandPage reads the help of command c, called path ("skiff network ls").
 func commandPage(path string, c *cli.Command) helpPage {
-	p := helpPage{summary: c.Usage, path: path, flags: c.VisibleFlags(), aliases: c.Aliases}
+	p := helpPage{summary: c.Usage, path: path, flags: withoutHelp(c.VisibleFlags()), aliases: c.Aliases}
 	for _, sc := range c.VisibleCommands() {
 		if sc.Name != "help" {
 			p.commands = append(p.commands, sc)

@@ -64,7 +64,7 @@ func newApp() *cli.App {
 		Before: setupLogging,
 		// Exit codes are decided in main; never let urfave/cli call os.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},
-		Commands:       append(commands(), helpCommand()),
+		Commands:       append(commands(), helpCommand(), completionCommand(), completeCommand()),
 		Action:         nounAction,
 	}
 	app.OnUsageError = usageError

@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	. "github.com/skiffproject/skiff/test/harness"
 )
@@ -60,4 +64,74 @@ func TestGrammarWarningsAfterValue(t *testing.T) {
 	if !Matches(`^[0-9a-f]{64}\n$`, r.Stdout) || !strings.Contains(r.Stderr, "port mappings have been discarded") {
 		t.Fatalf("stdout must hold only the ID, stderr the warning:\n%s", r)
 	}
+}
+
+// TestHelpColumns: help is wrapped to $COLUMNS, shows an example, and `skiff help VERB` is `VERB --help`.
+func TestHelpColumns(t *testing.T) {
+	for _, args := range [][]string{{"run", "--help"}, {"--help"}, {"network", "create", "-h"}, {"pod", "--help"}} {
+		r := RunIn(t, []string{"COLUMNS=100"}, "", args...)
+		if r.Code != 0 {
+			t.Fatalf("%s", r)
+		}
+		for _, line := range strings.Split(r.Stdout, "\n") {
+			if n := utf8.RuneCountInString(line); n > 100 {
+				t.Errorf("skiff %s: line of %d columns: %q", strings.Join(args, " "), n, line)
+			}
+		}
+	}
+	run := RunIn(t, []string{"COLUMNS=100"}, "", "run", "--help").Stdout
+	if !strings.Contains(run, "\nExamples:\n  skiff run ") || !Matches(`(?m)^  -v, --volume `, run) || !Matches(`(?m)^  -h, --hostname NAME +\S`, run) {
+		t.Errorf("run --help lacks an example or its option lines:\n%s", run)
+	}
+	if help := RunIn(t, []string{"COLUMNS=100"}, "", "help", "run").Stdout; help != run {
+		t.Errorf("skiff help run differs from skiff run --help:\n%s", help)
+	}
+	Expect(t, 125, []string{`unknown help topic "nosuch"`}, "help", "nosuch")
+}
+
+// TestCompletionBash: the bash completion script, in an interactive bash, completes `skiff rm <TAB>` to
+// the user's container names, `skiff network <TAB>` to the network verbs and `--pod <TAB>` to pods.
+func TestCompletionBash(t *testing.T) {
+	name := Name(t)
+	rmContainer(t, name)
+	Must(t, "create", "--name", name, Busybox, "true")
+	pod := Name(t) + "-pod"
+	rmPod(t, pod)
+	Must(t, "pod", "create", "--name", pod)
+	complete := func(line ...string) []string {
+		t.Helper()
+		words := `"` + strings.Join(line, `" "`) + `"`
+		script := `source <(skiff completion bash) || exit 9
+complete -p skiff >/dev/null || exit 8
+COMP_WORDS=(skiff ` + words + `); COMP_CWORD=${#COMP_WORDS[@]}; COMP_CWORD=$((COMP_CWORD-1))
+_skiff; printf '%s\n' "${COMPREPLY[@]}"`
+		cmd := exec.Command("bash", "-i", "-c", script)
+		cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(Binary)+":"+os.Getenv("PATH"))
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("bash -i: %v\n%s", err, out)
+		}
+		return strings.Fields(string(out))
+	}
+	if got := complete("rm", name[:len(name)-2]); !slices.Equal(got, []string{name}) {
+		t.Errorf("skiff rm %s<TAB>: %q, want %q", name[:len(name)-2], got, name)
+	}
+	if got := complete("rm", ""); !slices.Contains(got, name) {
+		t.Errorf("skiff rm <TAB>: %q lacks %q", got, name)
+	}
+	if got := complete("network", "cr"); !slices.Equal(got, []string{"create"}) {
+		t.Errorf("skiff network cr<TAB>: %q", got)
+	}
+	if got := complete("run", "--pod", pod[:len(pod)-2]); !slices.Equal(got, []string{pod}) {
+		t.Errorf("skiff run --pod <TAB>: %q, want %q", got, pod)
+	}
+	if got := complete("ps", "--no-t"); !slices.Equal(got, []string{"--no-trunc"}) {
+		t.Errorf("skiff ps --no-t<TAB>: %q", got)
+	}
+	for _, shell := range []string{"zsh", "fish"} {
+		if out := Must(t, "completion", shell); !strings.Contains(out, "__complete") {
+			t.Errorf("completion %s: %s", shell, out)
+		}
+	}
+	Expect(t, 125, []string{"bash, zsh or fish"}, "completion", "tcsh")
 }
