@@ -40,6 +40,7 @@ type Row struct {
 	Names        string
 	Labels       map[string]string
 	Size         string
+	SizeRw       int64 // the writable layer's size in bytes, with ListOptions.Size
 	Pid          int
 	ExitCode     int
 	Exited       bool
@@ -148,6 +149,7 @@ func (e *Engine) row(c *Container, o ListOptions, now time.Time) Row {
 			}
 		}
 		rw := e.diffSize(c.ID)
+		r.SizeRw = rw
 		r.Size = fmt.Sprintf("%s (virtual %s)", units.HumanSizeWithPrecision(float64(rw), 3), units.HumanSizeWithPrecision(float64(rw+virtual), 3))
 	}
 	return r

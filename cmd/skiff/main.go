@@ -126,7 +126,7 @@ func setupLogging(c *cli.Context) error {
 	logrus.SetLevel(lvl)
 	logrus.SetOutput(stderrLog)
 	logrus.SetFormatter(&logFormatter{})
-	return nil
+	return applyGlobalFlags(c)
 }
 
 func main() {

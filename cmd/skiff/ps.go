@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -30,6 +31,8 @@ func psCommandNamed(name string, aliases []string) *cli.Command {
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "keep containers matching `KEY=VALUE` (name, id, status, label, ancestor, restart-policy)"},
 			&cli.StringFlag{Name: "format", Usage: "Go `TEMPLATE` for each row, \"table ...\" or json"},
 			&cli.BoolFlag{Name: "noheading", Usage: "do not print the column headers"},
+			&cli.BoolFlag{Name: "pod", Aliases: []string{"p"}, Usage: "add the ID and the name of each container's pod"},
+			&cli.StringFlag{Name: "sort", Value: "created", Usage: "sort by `FIELD`: command, created, id, image, names, runningfor, size or status"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -55,6 +58,13 @@ func psCommandNamed(name string, aliases []string) *cli.Command {
 					return err
 				}
 			}
+			less, err := psSorter(c.String("sort"))
+			if err != nil {
+				return err
+			}
+			if c.String("sort") == "size" {
+				o.Size = true // sizes are computed only when asked for
+			}
 			e, done, err := openEngine(c)
 			if err != nil {
 				return err
@@ -64,6 +74,7 @@ func psCommandNamed(name string, aliases []string) *cli.Command {
 			if err != nil {
 				return err
 			}
+			sort.SliceStable(rows, func(i, j int) bool { return less(&rows[i], &rows[j]) })
 			if c.Bool("quiet") {
 				for _, r := range rows {
 					fmt.Fprintln(c.App.Writer, r.ID)
@@ -72,7 +83,10 @@ func psCommandNamed(name string, aliases []string) *cli.Command {
 			}
 			if tmpl == nil {
 				f := "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
-				if o.Size {
+				if c.Bool("pod") {
+					f += "\t{{.Pod}}\t{{.PodName}}"
+				}
+				if c.Bool("size") {
 					f += "\t{{.Size}}"
 				}
 				if c.Bool("noheading") {
@@ -104,6 +118,31 @@ var psHeaders = map[string]string{
 	"Names":        "NAMES",
 	"Image":        "IMAGE",
 	"ImageID":      "IMAGE ID",
+	"Pod":          "POD ID",
+	"PodName":      "PODNAME",
+}
+
+// psSorter returns the order of ps --sort FIELD (Podman's fields; created is newest first).
+func psSorter(field string) (func(a, b *container.Row) bool, error) {
+	switch field {
+	case "command":
+		return func(a, b *container.Row) bool { return a.Command < b.Command }, nil
+	case "created", "":
+		return func(a, b *container.Row) bool { return a.Created > b.Created }, nil
+	case "id":
+		return func(a, b *container.Row) bool { return a.ID < b.ID }, nil
+	case "image":
+		return func(a, b *container.Row) bool { return a.Image < b.Image }, nil
+	case "names":
+		return func(a, b *container.Row) bool { return a.Names < b.Names }, nil
+	case "runningfor":
+		return func(a, b *container.Row) bool { return a.StartedAt > b.StartedAt }, nil
+	case "size":
+		return func(a, b *container.Row) bool { return a.SizeRw < b.SizeRw }, nil
+	case "status":
+		return func(a, b *container.Row) bool { return a.State < b.State }, nil
+	}
+	return nil, fmt.Errorf("ps --sort %q: want command, created, id, image, names, runningfor, size or status", field)
 }
 
 // executeNoHeader renders a table and drops its first line.

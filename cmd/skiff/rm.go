@@ -20,11 +20,20 @@ func rmCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove every container"},
 			&cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "ignore containers that do not exist"},
 			&cli.StringSliceFlag{Name: "cidfile", Usage: "read the container ID from `FILE`"},
+			&cli.UintFlag{Name: "time", Aliases: []string{"t"}, Value: 10, Usage: "with --force, `SECONDS` to wait after the stop signal before SIGKILL"},
 		},
 		Action: func(c *cli.Context) error {
 			names, err := targets(c, c.Bool("all"), c.StringSlice("cidfile"))
 			if err != nil {
 				return err
+			}
+			var stopTime *uint
+			if c.IsSet("time") {
+				if !c.Bool("force") {
+					return errors.New("rm: --time needs --force (it is how long to wait for a running container to stop)")
+				}
+				t := c.Uint("time")
+				stopTime = &t
 			}
 			e, done, err := openEngine(c)
 			if err != nil {
@@ -44,6 +53,13 @@ func rmCommand() *cli.Command {
 			var errs []error
 			code := exitEngine
 			for _, name := range names {
+				if stopTime != nil {
+					// Stop with the stop signal and the wait asked for; Remove then finds it stopped.
+					if _, err := e.Stop(c.Context, name, container.StopOptions{Timeout: stopTime}); err != nil && !errors.Is(err, container.ErrNoSuchContainer) {
+						errs = append(errs, err)
+						continue
+					}
+				}
 				if err := e.Remove(c.Context, name, o); err != nil {
 					if errors.Is(err, container.ErrNoSuchContainer) {
 						if c.Bool("ignore") {

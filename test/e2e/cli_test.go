@@ -135,3 +135,39 @@ _skiff; printf '%s\n' "${COMPREPLY[@]}"`
 	}
 	Expect(t, 125, []string{"bash, zsh or fish"}, "completion", "tcsh")
 }
+
+// TestFlagsScripts: flags that scripts use: --noout, --cgroup-manager, stop --timeout, rm -t, wait
+// --condition, ps --sort --pod, images --sort.
+func TestFlagsScripts(t *testing.T) {
+	base := Name(t)
+	a, b := base+"-b", base+"-a"
+	rmContainer(t, a)
+	rmContainer(t, b)
+	if r := Run(t, "--noout", "run", "-d", "--name", a, Busybox, "sleep", "1000"); r.Code != 0 || r.Stdout != "" {
+		t.Fatalf("--noout run -d: want no output\n%s", r)
+	}
+	Expect(t, 125, []string{"--cgroup-manager", "cgroupfs"}, "--cgroup-manager", "systemd", "ps")
+	Must(t, "--cgroup-manager=cgroupfs", "create", "--name", b, Busybox, "sleep", "1000")
+	if got := Must(t, "wait", "--condition", "running", "--condition=exited", a); got != "-1" {
+		t.Errorf("wait --condition running: %q, want -1", got)
+	}
+	Expect(t, 125, []string{"health"}, "wait", "--condition", "healthy", a)
+	if got := Must(t, "ps", "-a", "--sort", "names", "--filter", "name="+base, "--format", "{{.Names}}"); got != b+"\n"+a {
+		t.Errorf("ps --sort names: %q", got)
+	}
+	Expect(t, 125, []string{"--sort", "names"}, "ps", "--sort", "bogus")
+	if out := Must(t, "ps", "--pod", "--filter", "name="+a); !Matches(`(?m)^CONTAINER ID .* NAMES +POD ID +PODNAME$`, out) {
+		t.Errorf("ps --pod: no POD ID and PODNAME columns:\n%s", out)
+	}
+	Must(t, "images", "--sort", "repository", "--noheading")
+	Must(t, "stop", "--timeout", "1", a)
+	if got := Must(t, "wait", "--condition", "stopped", a); got != "137" && got != "143" {
+		t.Errorf("wait --condition stopped: %q", got)
+	}
+	Expect(t, 125, []string{"--time needs --force"}, "rm", "-t", "1", b)
+	Must(t, "start", b)
+	Must(t, "rm", "-f", "-t", "0", b)
+	if r := Run(t, "container", "exists", b); r.Code != 1 {
+		t.Errorf("rm -f -t 0 left the container:\n%s", r)
+	}
+}
