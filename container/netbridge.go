@@ -26,7 +26,7 @@ const bridgeKind = "bridge"
 func isBridgeMode(mode string) bool {
 	kind, _, _ := strings.Cut(mode, ":")
 	switch kind {
-	case "", "private", "bridge", slirpnet.Slirp4netns, slirpnet.Pasta, slirpnet.None, slirpnet.Host, slirpnet.Container, slirpnet.NS:
+	case "", "private", slirpnet.Slirp4netns, slirpnet.Pasta, slirpnet.None, slirpnet.Host, slirpnet.Container, slirpnet.NS:
 		return false
 	}
 	return true
@@ -77,7 +77,12 @@ func (e *Engine) bridgeConfig(o NetworkOptions, imageExposed map[string]struct{}
 	}
 	var reqs []netbridge.Request
 	for i, name := range strings.Split(o.Mode, ",") {
-		n, err := store.Get(name)
+		var n *netbridge.Network
+		if name == "bridge" || name == netbridge.DefaultNetwork {
+			n, err = store.Default()
+		} else {
+			n, err = store.Get(name)
+		}
 		if err != nil {
 			return fmt.Errorf("--network %s: %w", name, err)
 		}

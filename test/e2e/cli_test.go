@@ -171,3 +171,29 @@ func TestFlagsScripts(t *testing.T) {
 		t.Errorf("rm -f -t 0 left the container:\n%s", r)
 	}
 }
+
+// TestNetworkDefaultBridge: --network bridge and --network podman select the user's default bridge
+// network "podman", made on first use on Podman's subnet; network ls shows it; containers on it reach
+// each other.
+func TestNetworkDefaultBridge(t *testing.T) {
+	s := NewSandbox(t)
+	if out := s.Must(t, "network", "ls", "--format", "{{.Name}}"); out != "" {
+		t.Fatalf("a new sandbox has networks: %q", out)
+	}
+	name := Name(t)
+	s.Must(t, "run", "-d", "--name", name, "--network", "bridge", Busybox, "httpd", "-f", "-p", "80", "-h", "/etc")
+	t.Cleanup(func() { s.Run(t, "rm", "-f", name) })
+	if out := s.Must(t, "network", "ls", "--format", "{{.Name}} {{.Driver}}"); out != "podman bridge" {
+		t.Errorf("network ls: %q, want the podman network", out)
+	}
+	if out := s.Must(t, "network", "inspect", "--format", "{{range .Subnets}}{{.Subnet}}{{end}}", "podman"); out != "10.88.0.0/16" {
+		t.Errorf("podman network subnet: %q", out)
+	}
+	ip := s.Must(t, "inspect", "--format", `{{(index .NetworkSettings.Networks "podman").IPAddress}}`, name)
+	if !Matches(`^10\.88\.\d+\.\d+$`, ip) {
+		t.Errorf("address on the podman network: %q", ip)
+	}
+	if out := s.Must(t, "run", "--rm", "--network", "podman", Busybox, "wget", "-qO-", "http://"+ip+"/hostname"); out == "" {
+		t.Error("wget from a second container on --network podman: empty")
+	}
+}
