@@ -25,6 +25,10 @@ func volumeCommand() *cli.Command {
 			volumeRemoveCommand(),
 			volumePruneCommand(),
 			volumeExistsCommand(),
+			volumeExportCommand(), // volume_archive.go
+			volumeImportCommand(),
+			volumeMountCommand(),
+			volumeUnmountCommand(),
 		},
 	}
 }

@@ -197,3 +197,37 @@ func TestNetworkDefaultBridge(t *testing.T) {
 		t.Error("wget from a second container on --network podman: empty")
 	}
 }
+
+// TestVolumeExportImport: volume export writes a volume's content as tar, volume import unpacks one
+// (a file or stdin) into another volume with owners kept; volume mount prints where the content is.
+func TestVolumeExportImport(t *testing.T) {
+	src, dst := Name(t)+"-src", Name(t)+"-dst"
+	t.Cleanup(func() { Run(t, "volume", "rm", "-f", src, dst) })
+	Must(t, "volume", "create", src)
+	Must(t, "volume", "create", dst)
+	Must(t, "run", "--rm", "-v", src+":/v", Busybox, "sh", "-c", "echo hi > /v/f && mkdir /v/d && chown 1000:1000 /v/d")
+	tar := filepath.Join(t.TempDir(), "v.tar")
+	Must(t, "volume", "export", "-o", tar, src)
+	if fi, err := os.Stat(tar); err != nil || fi.Size() == 0 {
+		t.Fatalf("volume export -o: %v", err)
+	}
+	b, err := os.ReadFile(tar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := RunIn(t, nil, string(b), "volume", "import", dst, "-"); r.Code != 0 {
+		t.Fatalf("%s", r)
+	}
+	if out := Must(t, "run", "--rm", "-v", dst+":/v", Busybox, "sh", "-c", "cat /v/f; stat -c %u:%g /v/d"); out != "hi\n1000:1000" {
+		t.Errorf("imported volume: %q, want hi and 1000:1000", out)
+	}
+	if p := Must(t, "volume", "mount", dst); !strings.HasSuffix(p, "/volumes/"+dst+"/_data") {
+		t.Errorf("volume mount: %q", p)
+	}
+	Must(t, "volume", "unmount", dst)
+	Expect(t, 125, []string{"no such volume"}, "volume", "export", "-o", tar, Name(t)+"-none")
+	tmpfs := Name(t) + "-tmpfs"
+	t.Cleanup(func() { Run(t, "volume", "rm", "-f", tmpfs) })
+	Must(t, "volume", "create", "-o", "type=tmpfs", "-o", "device=tmpfs", tmpfs)
+	Expect(t, 125, []string{"type/device"}, "volume", "export", "-o", tar, tmpfs)
+}
