@@ -13,6 +13,7 @@ import (
 	"github.com/containers/storage/pkg/reexec"
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	_ "github.com/skiffproject/skiff/userns" // its cgo constructor joins the user namespace before Go starts
 )
@@ -136,8 +137,9 @@ func main() {
 	os.Exit(run(os.Args))
 }
 
-// stderrLog holds the log lines written before the first line of output (see heldLog).
-var stderrLog = &heldLog{holding: true, err: os.Stderr}
+// stderrLog holds the log lines written before the first line of output (see heldLog) when stdout goes
+// to a pipe or a file, where a script may capture it; on a terminal they are written at once.
+var stderrLog = &heldLog{holding: !term.IsTerminal(int(os.Stdout.Fd())), err: os.Stderr}
 
 func run(args []string) int {
 	app := newApp()
