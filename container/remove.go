@@ -11,8 +11,10 @@ import (
 
 // RemoveOptions control Remove.
 type RemoveOptions struct {
-	// Force stops a running container first (with SIGKILL).
+	// Force stops a running container first: with SIGKILL, or with its stop signal and StopTimeout.
 	Force bool
+	// StopTimeout is rm --time: how long a forced stop waits after the stop signal (nil: SIGKILL at once).
+	StopTimeout *uint
 	// Volumes also removes anonymous volumes; skiff creates none yet, so there is nothing more to do.
 	Volumes bool
 }
@@ -38,7 +40,11 @@ func (e *Engine) removeLocked(ctx context.Context, c *Container, o RemoveOptions
 			return fmt.Errorf("cannot remove container %s as it is %s - running or paused containers cannot be removed without force: %w",
 				c.ID, c.State.Status, ErrRunning)
 		}
-		if err := e.stopLocked(ctx, c, 0); err != nil {
+		var timeout time.Duration
+		if o.StopTimeout != nil {
+			timeout = time.Duration(*o.StopTimeout) * time.Second
+		}
+		if err := e.stopLocked(ctx, c, timeout); err != nil {
 			return err
 		}
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	_ "github.com/skiffproject/skiff/userns" // its cgo constructor joins the user namespace before Go starts
+	"github.com/skiffproject/skiff/userns" // its cgo constructor joins the user namespace before Go starts
 )
 
 // Docker's exit codes for failures of the engine itself and of the container's command.
@@ -144,6 +144,7 @@ var stderrLog = &heldLog{holding: !term.IsTerminal(int(os.Stdout.Fd())), err: os
 func run(args []string) int {
 	app := newApp()
 	app.Writer = releasingWriter{out: os.Stdout, log: stderrLog}
+	userns.BeforeExec = stderrLog.release
 	err := app.Run(normalize(app, args))
 	stderrLog.release()
 	if err == nil {

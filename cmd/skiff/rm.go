@@ -49,17 +49,10 @@ func rmCommand() *cli.Command {
 					names = append(names, r.ID)
 				}
 			}
-			o := container.RemoveOptions{Force: c.Bool("force"), Volumes: c.Bool("volumes")}
+			o := container.RemoveOptions{Force: c.Bool("force"), Volumes: c.Bool("volumes"), StopTimeout: stopTime}
 			var errs []error
 			code := exitEngine
 			for _, name := range names {
-				if stopTime != nil {
-					// Stop with the stop signal and the wait asked for; Remove then finds it stopped.
-					if _, err := e.Stop(c.Context, name, container.StopOptions{Timeout: stopTime}); err != nil && !errors.Is(err, container.ErrNoSuchContainer) {
-						errs = append(errs, err)
-						continue
-					}
-				}
 				if err := e.Remove(c.Context, name, o); err != nil {
 					if errors.Is(err, container.ErrNoSuchContainer) {
 						if c.Bool("ignore") {
