@@ -140,7 +140,7 @@ func podmanFlags(t *testing.T) (string, []podmanFlag) {
 // skiffCommand finds the command at path ("container run"; "" is the app itself).
 func skiffCommand(app *cli.App, path string) (flags []cli.Flag, ok bool) {
 	if path == "" {
-		return app.Flags, true
+		return append(app.Flags, cli.VersionFlag), true // urfave/cli adds --version when the app runs
 	}
 	cmds := app.Commands
 	var c *cli.Command

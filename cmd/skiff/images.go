@@ -30,6 +30,7 @@ func imageListCommand(name string, aliases []string) *cli.Command {
 			&cli.BoolFlag{Name: "noheading", Aliases: []string{"n"}, Usage: "do not print the column headings"},
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "keep images matching `KEY=VALUE` (" + strings.Join(image.FilterKeys, ", ") + ")"},
 			&cli.StringFlag{Name: "format", Usage: "Go `TEMPLATE` per row, \"table TEMPLATE\", or json"},
+			&cli.BoolFlag{Name: "history", Usage: "add the HISTORY column: the names each image had"},
 			&cli.StringFlag{Name: "sort", Value: "created", Usage: "sort by `FIELD`: created (newest first), id, repository, size or tag"},
 		},
 		Action: func(c *cli.Context) error {
@@ -100,7 +101,11 @@ func imagesTemplate(c *cli.Context) (*report.Template, error) {
 		if c.Bool("digests") {
 			cols = append(cols, "{{.Digest}}")
 		}
-		format = "table " + strings.Join(append(cols, "{{.ID}}", "{{.Created}}", "{{.Size}}"), "\t")
+		cols = append(cols, "{{.ID}}", "{{.Created}}", "{{.Size}}")
+		if c.Bool("history") {
+			cols = append(cols, "{{.History}}")
+		}
+		format = "table " + strings.Join(cols, "\t")
 	}
 	return report.Parse(format, image.ListHeaders)
 }

@@ -20,10 +20,12 @@ func rmCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove every container"},
 			&cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "ignore containers that do not exist"},
 			&cli.StringSliceFlag{Name: "cidfile", Usage: "read the container ID from `FILE`"},
+			&cli.StringSliceFlag{Name: "filter", Usage: "remove the containers matching `KEY=VALUE` (as ps --filter), or those of the names given that match"},
 			&cli.UintFlag{Name: "time", Aliases: []string{"t"}, Value: 10, Usage: "with --force, `SECONDS` to wait after the stop signal before SIGKILL"},
 		},
 		Action: func(c *cli.Context) error {
-			names, err := targets(c, c.Bool("all"), c.StringSlice("cidfile"))
+			filters := c.StringSlice("filter")
+			names, err := targets(c, c.Bool("all") || (len(filters) > 0 && c.NArg() == 0), c.StringSlice("cidfile"))
 			if err != nil {
 				return err
 			}
@@ -40,13 +42,17 @@ func rmCommand() *cli.Command {
 				return err
 			}
 			defer done()
-			if c.Bool("all") {
-				rows, err := e.List(container.ListOptions{All: true, NoTrunc: true})
+			if c.Bool("all") || len(filters) > 0 {
+				rows, err := e.List(container.ListOptions{All: true, NoTrunc: true, Filters: filters})
 				if err != nil {
 					return err
 				}
-				for _, r := range rows {
-					names = append(names, r.ID)
+				if len(names) == 0 {
+					for _, r := range rows {
+						names = append(names, r.ID)
+					}
+				} else if names, err = filterTargets(e, names, false, filters, false); err != nil {
+					return err
 				}
 			}
 			o := container.RemoveOptions{Force: c.Bool("force"), Volumes: c.Bool("volumes"), StopTimeout: stopTime}

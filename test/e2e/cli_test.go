@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"archive/tar"
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -170,6 +172,42 @@ func TestFlagsScripts(t *testing.T) {
 	if r := Run(t, "container", "exists", b); r.Code != 1 {
 		t.Errorf("rm -f -t 0 left the container:\n%s", r)
 	}
+	if out := Must(t, "images", "--history", "--filter", "reference="+Busybox); !Matches(`(?m)^REPOSITORY .* SIZE +HISTORY$`, out) {
+		t.Errorf("images --history: no HISTORY column:\n%s", out)
+	}
+
+	// cp --overwrite: a file from a tar stream replaces a directory only with it.
+	c := base + "-c"
+	rmContainer(t, c)
+	Must(t, "create", "--name", c, Busybox, "true")
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "d", "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	Must(t, "cp", filepath.Join(dir, "d"), c+":/tmp/")
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	_ = tw.WriteHeader(&tar.Header{Name: "d", Mode: 0o644, Size: 2, Typeflag: tar.TypeReg})
+	_, _ = tw.Write([]byte("f\n"))
+	_ = tw.Close()
+	if r := RunIn(t, nil, buf.String(), "cp", "-", c+":/tmp"); r.Code == 0 {
+		t.Errorf("cp without --overwrite replaced a directory with a file")
+	}
+	if r := RunIn(t, nil, buf.String(), "cp", "--overwrite", "-", c+":/tmp"); r.Code != 0 {
+		t.Fatalf("cp --overwrite:\n%s", r)
+	}
+	out := filepath.Join(dir, "out")
+	Must(t, "cp", c+":/tmp/d", out)
+	if b, err := os.ReadFile(out); err != nil || string(b) != "f\n" {
+		t.Errorf("cp --overwrite: /tmp/d is not the file: %q %v", b, err)
+	}
+
+	// rm --filter removes the matching containers only.
+	Must(t, "rm", "--filter", "name=^"+c+"$")
+	if r := Run(t, "container", "exists", c); r.Code != 1 {
+		t.Errorf("rm --filter left %s", c)
+	}
+	Must(t, "container", "exists", a)
 }
 
 // TestNetworkDefaultBridge: --network bridge and --network podman select the user's default bridge
