@@ -10,15 +10,18 @@ import (
 // InspectData is what `pod inspect` prints, shaped like Podman's (libpod define.InspectPodData) with
 // the fields skiff has.
 type InspectData struct {
-	ID               string                `json:"Id"`
-	Name             string                `json:"Name"`
-	Created          time.Time             `json:"Created"`
-	CreateCommand    []string              `json:"CreateCommand,omitempty"`
-	ExitPolicy       string                `json:"ExitPolicy"`
-	State            string                `json:"State"`
-	Hostname         string                `json:"Hostname"`
-	Labels           map[string]string     `json:"Labels,omitempty"`
-	CreateCgroup     bool                  `json:"CreateCgroup"`
+	ID            string            `json:"Id"`
+	Name          string            `json:"Name"`
+	Created       time.Time         `json:"Created"`
+	CreateCommand []string          `json:"CreateCommand,omitempty"`
+	ExitPolicy    string            `json:"ExitPolicy"`
+	State         string            `json:"State"`
+	Hostname      string            `json:"Hostname"`
+	Labels        map[string]string `json:"Labels,omitempty"`
+	CreateCgroup  bool              `json:"CreateCgroup"`
+	// CgroupParent and CgroupPath are empty: skiff makes no cgroup for a pod (CreateCgroup false).
+	CgroupParent     string                `json:"CgroupParent"`
+	CgroupPath       string                `json:"CgroupPath"`
 	CreateInfra      bool                  `json:"CreateInfra"`
 	InfraContainerID string                `json:"InfraContainerID,omitempty"`
 	InfraConfig      *InspectInfraConfig   `json:"InfraConfig,omitempty"`

@@ -133,6 +133,20 @@ func TestTemplatePodmanDocs(t *testing.T) {
 			t.Logf("inspect %s lacks podman's keys %v", section, missing)
 		}
 	}
+	// So do the JSON of image, pod and volume inspect.
+	for _, args := range [][]string{{"image", "inspect", Busybox}, {"pod", "inspect", pod}, {"volume", "inspect", vol}} {
+		m, p := topKeys(t, Must(t, args...)), topKeys(t, pm.must(t, args...))
+		var missing []string
+		for k := range p {
+			if !m[k] {
+				missing = append(missing, k)
+			}
+		}
+		sort.Strings(missing)
+		if len(missing) > 0 {
+			t.Errorf("%s lacks podman's top-level keys %v", strings.Join(args[:2], " "), missing)
+		}
+	}
 	if len(tests) < 30 {
 		t.Fatalf("only %d templates", len(tests))
 	}
@@ -152,4 +166,21 @@ func TestTemplatePodmanDocs(t *testing.T) {
 			t.Errorf("skiff %s: %q does not match %q", strings.Join(tt.args, " "), got, tt.want)
 		}
 	}
+}
+
+// topKeys returns the keys of a JSON object, or of the first object of a JSON list.
+func topKeys(t *testing.T, s string) map[string]bool {
+	t.Helper()
+	var list []map[string]any
+	var one map[string]any
+	if err := json.Unmarshal([]byte(s), &list); err == nil && len(list) > 0 {
+		one = list[0]
+	} else if err := json.Unmarshal([]byte(s), &one); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, s)
+	}
+	keys := map[string]bool{}
+	for k := range one {
+		keys[k] = true
+	}
+	return keys
 }
