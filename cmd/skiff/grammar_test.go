@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 )
 
 func TestNormalize(t *testing.T) {
@@ -59,5 +62,53 @@ func TestNormalizeHelp(t *testing.T) {
 		if got := strings.Join(normalize(app, strings.Fields(in)), " "); got != want {
 			t.Errorf("normalize(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestMixedFormsEveryRepeatableFlag: for every repeatable flag of run and create, the values given with
+// each of its names (-v a --volume b --volume=c) all reach the command, as urfave/cli alone refuses.
+func TestMixedFormsEveryRepeatableFlag(t *testing.T) {
+	tested := 0
+	for _, verb := range []string{"run", "create"} {
+		app := newApp()
+		cmd := findCommand(app.Commands, verb)
+		for _, f := range cmd.Flags {
+			if _, ok := f.(*cli.StringSliceFlag); !ok {
+				continue
+			}
+			tested++
+			names := f.Names()
+			var args, want []string
+			for i, n := range names {
+				dash := "--"
+				if len(n) == 1 {
+					dash = "-"
+				}
+				v1, v2 := fmt.Sprintf("v%d", 2*i), fmt.Sprintf("v%d", 2*i+1)
+				args = append(args, dash+n, v1)
+				if dash == "--" {
+					args = append(args, dash+n+"="+v2)
+				} else {
+					args = append(args, dash+n+v2)
+				}
+				want = append(want, v1, v2)
+			}
+			var got []string
+			cmd.Action = func(c *cli.Context) error {
+				got = c.StringSlice(names[0])
+				return nil
+			}
+			line := append(append([]string{"skiff", verb}, args...), "img")
+			if err := app.Run(normalize(app, line)); err != nil {
+				t.Errorf("%v: %v", line, err)
+				continue
+			}
+			if strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("%v: --%s = %v, want %v", line, names[0], got, want)
+			}
+		}
+	}
+	if tested < 40 {
+		t.Errorf("only %d repeatable flags of run and create were tried", tested)
 	}
 }
