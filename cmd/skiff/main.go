@@ -79,6 +79,7 @@ func setUsageError(cmds []*cli.Command) {
 	for _, c := range cmds {
 		c.OnUsageError = usageError
 		c.HideHelpCommand = true // `skiff help VERB` (help.go) instead of `skiff VERB help`
+		addLatest(c)             // -l/--latest (latest.go)
 		if len(c.Subcommands) > 0 && c.Action == nil {
 			c.Action = nounAction
 		}

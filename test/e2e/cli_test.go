@@ -269,3 +269,26 @@ func TestVolumeExportImport(t *testing.T) {
 	Must(t, "volume", "create", "-o", "type=tmpfs", "-o", "device=tmpfs", tmpfs)
 	Expect(t, 125, []string{"type/device"}, "volume", "export", "-o", tar, tmpfs)
 }
+
+// TestGrammarLatest: -l/--latest stands for the most recently created container in every verb that
+// takes one; it cannot be combined with names where every argument is a container.
+func TestGrammarLatest(t *testing.T) {
+	name := Name(t)
+	rmContainer(t, name)
+	Must(t, "create", "--name", name, Busybox, "sh", "-c", "echo out")
+	if got := Must(t, "container", "inspect", "-l", "--format", "{{.Name}}"); got != name {
+		t.Errorf("container inspect -l: %q, want %s", got, name)
+	}
+	Must(t, "start", "--latest")
+	if got := Must(t, "wait", "-l"); got != "0" {
+		t.Errorf("wait -l: %q", got)
+	}
+	if got := Must(t, "logs", "-l"); got != "out" {
+		t.Errorf("logs -l: %q", got)
+	}
+	Expect(t, 125, []string{"--latest and container names cannot be combined"}, "rm", "-l", name)
+	Must(t, "rm", "-l")
+	if r := Run(t, "container", "exists", name); r.Code != 1 {
+		t.Errorf("rm -l left %s", name)
+	}
+}
