@@ -1,6 +1,7 @@
 package pods
 
 import (
+	"cmp"
 	"errors"
 	"time"
 
@@ -74,7 +75,7 @@ func (v *View) Inspect() *InspectData {
 		Name:             v.Name,
 		Created:          v.Created,
 		CreateCommand:    v.CreateCommand,
-		ExitPolicy:       "continue",
+		ExitPolicy:       cmp.Or(v.ExitPolicy, ExitContinue),
 		State:            v.Status(),
 		Hostname:         v.Hostname,
 		Labels:           v.Labels,

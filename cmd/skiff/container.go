@@ -7,9 +7,11 @@ import (
 
 	"github.com/containers/storage"
 	units "github.com/docker/go-units"
+	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/pods"
 	"github.com/skiffproject/skiff/systemd/notify"
 	"github.com/skiffproject/skiff/volume"
 )
@@ -89,9 +91,19 @@ func containerCleanupCommand() *cli.Command {
 				return err
 			}
 			defer done()
+			var podID string
+			if ctr, err := e.Get(c.Args().First()); err == nil && ctr.Config.Pod != nil && !ctr.Config.Pod.Infra {
+				podID = ctr.Config.Pod.ID
+			}
 			code, err := e.Cleanup(c.Context, c.Args().First(), c.String("token"))
 			if err != nil {
 				return err
+			}
+			if podID != "" {
+				// --exit-policy stop: the pod stops with its last container (pods.ApplyExitPolicy).
+				if err := pods.New(e).ApplyExitPolicy(c.Context, podID); err != nil {
+					logrus.Warn(err)
+				}
 			}
 			return withCode(code, nil)
 		},

@@ -292,3 +292,26 @@ func TestGrammarLatest(t *testing.T) {
 		t.Errorf("rm -l left %s", name)
 	}
 }
+
+// TestPodExitPolicy: pod create --exit-policy stop stops the pod when its last container exits;
+// continue (the default) keeps the infra container running.
+func TestPodExitPolicy(t *testing.T) {
+	stop, cont := Name(t)+"-stop", Name(t)+"-cont"
+	rmPod(t, stop)
+	rmPod(t, cont)
+	Must(t, "pod", "create", "--name", stop, "--exit-policy", "stop")
+	Must(t, "pod", "create", "--name", cont)
+	if got := Must(t, "pod", "inspect", "--format", "{{.ExitPolicy}}", stop); got != "stop" {
+		t.Errorf("pod inspect ExitPolicy: %q", got)
+	}
+	for _, p := range []string{stop, cont} {
+		Must(t, "run", "-d", "--pod", p, Busybox, "sleep", "1")
+	}
+	waitFor(t, "the stop pod to exit", func() bool {
+		return Must(t, "pod", "inspect", "--format", "{{.State}}", stop) == "Exited"
+	})
+	if got := Must(t, "pod", "inspect", "--format", "{{.State}}", cont); got == "Exited" {
+		t.Errorf("pod with exit policy continue: %s", got)
+	}
+	Expect(t, 125, []string{"--exit-policy", "continue or stop"}, "pod", "create", "--exit-policy", "halt")
+}
