@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/containers/storage"
+
+	"github.com/skiffproject/skiff/slirpnet"
 )
 
 // RemoveOptions control Remove.
@@ -109,4 +111,51 @@ func (e *Engine) diffSize(id string) int64 {
 		return 0
 	}
 	return n
+}
+
+// RemovalOrder returns container nameOrID and every container that depends on it, recursively, each
+// after the containers that depend on it (rm --depend): a container that joins another's network
+// namespace (--network container:) depends on it, and so do a pod's members on its infra container.
+func (e *Engine) RemovalOrder(nameOrID string) ([]string, error) {
+	c, err := e.Get(nameOrID)
+	if err != nil {
+		return nil, err
+	}
+	all, err := e.All()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	seen := map[string]bool{}
+	var visit func(c *Container)
+	visit = func(c *Container) {
+		if seen[c.ID] {
+			return
+		}
+		seen[c.ID] = true
+		for _, o := range all {
+			if e.dependsOn(o, c) {
+				visit(o)
+			}
+		}
+		out = append(out, c.ID)
+	}
+	visit(c)
+	return out, nil
+}
+
+// dependsOn reports whether container o needs container c.
+func (e *Engine) dependsOn(o, c *Container) bool {
+	if o.ID == c.ID {
+		return false
+	}
+	if p := o.Config.Pod; p != nil && !p.Infra && p.InfraID == c.ID {
+		return true
+	}
+	if m := o.networkMode(); m.Kind == slirpnet.Container {
+		if t, err := e.Get(m.Target); err == nil && t.ID == c.ID {
+			return true
+		}
+	}
+	return false
 }

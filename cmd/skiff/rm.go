@@ -20,6 +20,7 @@ func rmCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove every container"},
 			&cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "ignore containers that do not exist"},
 			&cli.StringSliceFlag{Name: "cidfile", Usage: "read the container ID from `FILE`"},
+			&cli.BoolFlag{Name: "depend", Usage: "also remove the containers that depend on the named ones (their pod's members, those on their network), first"},
 			&cli.StringSliceFlag{Name: "filter", Usage: "remove the containers matching `KEY=VALUE` (as ps --filter), or those of the names given that match"},
 			&cli.UintFlag{Name: "time", Aliases: []string{"t"}, Value: 10, Usage: "with --force, `SECONDS` to wait after the stop signal before SIGKILL"},
 		},
@@ -54,6 +55,24 @@ func rmCommand() *cli.Command {
 				} else if names, err = filterTargets(e, names, false, filters, false); err != nil {
 					return err
 				}
+			}
+			if c.Bool("depend") {
+				var ordered []string
+				seen := map[string]bool{}
+				for _, name := range names {
+					ids, err := e.RemovalOrder(name)
+					if err != nil {
+						ordered = append(ordered, name) // reported (or ignored) by the removal below
+						continue
+					}
+					for _, id := range ids {
+						if !seen[id] {
+							seen[id] = true
+							ordered = append(ordered, id)
+						}
+					}
+				}
+				names = ordered
 			}
 			o := container.RemoveOptions{Force: c.Bool("force"), Volumes: c.Bool("volumes"), StopTimeout: stopTime}
 			var errs []error

@@ -315,3 +315,23 @@ func TestPodExitPolicy(t *testing.T) {
 	}
 	Expect(t, 125, []string{"--exit-policy", "continue or stop"}, "pod", "create", "--exit-policy", "halt")
 }
+
+// TestRmDepend: rm --depend removes the containers that use a container's network namespace first,
+// then the container.
+func TestRmDepend(t *testing.T) {
+	a, b := Name(t)+"-a", Name(t)+"-b"
+	rmContainer(t, b)
+	rmContainer(t, a)
+	Must(t, "run", "-d", "--name", a, Busybox, "sleep", "1000")
+	bid := Must(t, "run", "-d", "--name", b, "--network", "container:"+a, Busybox, "sleep", "1000")
+	out := Must(t, "rm", "-f", "-t", "0", "--depend", a)
+	lines := strings.Split(out, "\n")
+	if len(lines) != 2 || lines[0] != bid {
+		t.Errorf("rm --depend: %q, want %s first, then %s", out, bid, a)
+	}
+	for _, n := range []string{a, b} {
+		if r := Run(t, "container", "exists", n); r.Code != 1 {
+			t.Errorf("rm --depend left %s", n)
+		}
+	}
+}
