@@ -188,7 +188,7 @@ func copyStdin(conn *monitor.Conn, in io.Reader, keys []byte, tty bool, detached
 // sendSize tells the container's terminal the size of the caller's.
 func sendSize(conn *monitor.Conn, s Streams) {
 	for _, f := range []any{s.In, s.Out} {
-		if file, ok := f.(*os.File); ok && file != nil && term.IsTerminal(int(file.Fd())) {
+		if file, ok := f.(interface{ Fd() uintptr }); ok && file != nil && term.IsTerminal(int(file.Fd())) {
 			if w, h, err := term.GetSize(int(file.Fd())); err == nil {
 				_ = conn.Resize(uint16(h), uint16(w))
 				return

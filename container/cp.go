@@ -19,6 +19,9 @@ type CopyOptions struct {
 	// Stdin and Stdout stand for "-": a tar stream to extract into the container, or to receive.
 	Stdin  io.Reader
 	Stdout io.Writer
+	// Overwrite lets a copy into the container replace a directory with a file and a file with a
+	// directory (--overwrite).
+	Overwrite bool
 }
 
 // ParseCopyPath splits a cp argument: "CONTAINER:PATH" gives the container and the path, anything else
@@ -65,7 +68,7 @@ func (e *Engine) Copy(ctx context.Context, src, dst string, o CopyOptions) error
 	if sc != "" {
 		return copyOut(rootfs, sp, dp, o.Stdout)
 	}
-	return copyIn(rootfs, sp, dp, o.Stdin)
+	return copyIn(rootfs, sp, dp, o.Stdin, o.Overwrite)
 }
 
 // inRoot resolves path inside rootfs, keeping a trailing "/" or "/." that changes cp's meaning.
@@ -110,12 +113,12 @@ func copyOut(rootfs, cpath, local string, stdout io.Writer) error {
 	return nil
 }
 
-func copyIn(rootfs, local, cpath string, stdin io.Reader) error {
+func copyIn(rootfs, local, cpath string, stdin io.Reader, overwrite bool) error {
 	dst, err := inRoot(rootfs, cpath)
 	if err != nil {
 		return fmt.Errorf("cp: %s: %w", cpath, err)
 	}
-	opts := &archive.TarOptions{NoLchown: true, NoOverwriteDirNonDir: true}
+	opts := &archive.TarOptions{NoLchown: true, NoOverwriteDirNonDir: !overwrite}
 	if local == "-" {
 		st, err := os.Stat(dst)
 		if err != nil || !st.IsDir() {

@@ -2,7 +2,10 @@ package container
 
 import (
 	"path/filepath"
+	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/skiffproject/skiff/runtime/spec"
 	"github.com/skiffproject/skiff/slirpnet"
@@ -17,11 +20,17 @@ type InspectData struct {
 	Args            []string          `json:"Args"`
 	State           InspectState      `json:"State"`
 	Image           string            `json:"Image"`
+	ImageDigest     string            `json:"ImageDigest"`
 	ImageName       string            `json:"ImageName"`
 	Rootfs          string            `json:"Rootfs"`
 	Pod             string            `json:"Pod"`
+	ResolvConfPath  string            `json:"ResolvConfPath"`
+	HostnamePath    string            `json:"HostnamePath"`
+	HostsPath       string            `json:"HostsPath"`
 	StaticDir       string            `json:"StaticDir"`
 	OCIRuntime      string            `json:"OCIRuntime"`
+	OCIConfigPath   string            `json:"OCIConfigPath,omitempty"`
+	ConmonPidFile   string            `json:"ConmonPidFile"`
 	LogPath         string            `json:"LogPath"`
 	PidFile         string            `json:"PidFile"`
 	Name            string            `json:"Name"`
@@ -30,10 +39,13 @@ type InspectData struct {
 	MountLabel      string            `json:"MountLabel"`
 	ProcessLabel    string            `json:"ProcessLabel"`
 	AppArmorProfile string            `json:"AppArmorProfile"`
+	EffectiveCaps   []string          `json:"EffectiveCaps"`
+	BoundingCaps    []string          `json:"BoundingCaps"`
 	ExecIDs         []string          `json:"ExecIDs"`
 	GraphDriver     InspectDriver     `json:"GraphDriver"`
 	Mounts          []InspectMount    `json:"Mounts"`
 	Dependencies    []string          `json:"Dependencies"`
+	Namespace       string            `json:"Namespace"`
 	IsInfra         bool              `json:"IsInfra"`
 	IsService       bool              `json:"IsService"`
 	Config          InspectConfig     `json:"Config"`
@@ -76,26 +88,27 @@ type InspectMount struct {
 
 // InspectConfig is the Config section.
 type InspectConfig struct {
-	Hostname      string            `json:"Hostname"`
-	Domainname    string            `json:"Domainname"`
-	User          string            `json:"User"`
-	AttachStdin   bool              `json:"AttachStdin"`
-	AttachStdout  bool              `json:"AttachStdout"`
-	AttachStderr  bool              `json:"AttachStderr"`
-	Tty           bool              `json:"Tty"`
-	OpenStdin     bool              `json:"OpenStdin"`
-	StdinOnce     bool              `json:"StdinOnce"`
-	Env           []string          `json:"Env"`
-	Cmd           []string          `json:"Cmd"`
-	Image         string            `json:"Image"`
-	WorkingDir    string            `json:"WorkingDir"`
-	Entrypoint    []string          `json:"Entrypoint"`
-	Labels        map[string]string `json:"Labels"`
-	Annotations   map[string]string `json:"Annotations"`
-	StopSignal    string            `json:"StopSignal"`
-	StopTimeout   uint              `json:"StopTimeout"`
-	CreateCommand []string          `json:"CreateCommand"`
-	Umask         string            `json:"Umask"`
+	Hostname     string            `json:"Hostname"`
+	Domainname   string            `json:"Domainname"`
+	User         string            `json:"User"`
+	AttachStdin  bool              `json:"AttachStdin"`
+	AttachStdout bool              `json:"AttachStdout"`
+	AttachStderr bool              `json:"AttachStderr"`
+	Tty          bool              `json:"Tty"`
+	OpenStdin    bool              `json:"OpenStdin"`
+	StdinOnce    bool              `json:"StdinOnce"`
+	Env          []string          `json:"Env"`
+	Cmd          []string          `json:"Cmd"`
+	Image        string            `json:"Image"`
+	WorkingDir   string            `json:"WorkingDir"`
+	Entrypoint   []string          `json:"Entrypoint"`
+	Labels       map[string]string `json:"Labels"`
+	Annotations  map[string]string `json:"Annotations"`
+	StopSignal   uint              `json:"StopSignal"` // a number, as in Podman 4
+
+	StopTimeout   uint     `json:"StopTimeout"`
+	CreateCommand []string `json:"CreateCommand"`
+	Umask         string   `json:"Umask"`
 }
 
 // InspectHostConfig is the HostConfig section.
@@ -148,21 +161,23 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 	cfg, st := &c.Config, &c.State
 	argv := c.Command()
 	d := &InspectData{
-		ID:           c.ID,
-		Created:      cfg.Created,
-		Args:         []string{},
-		Image:        cfg.ImageID,
-		ImageName:    cfg.ImageName,
-		StaticDir:    e.dir(c.ID),
-		OCIRuntime:   cfg.Runtime,
-		PidFile:      filepath.Join(e.runDir(c.ID), pidFile),
-		Name:         c.Name(),
-		RestartCount: st.RestartCount,
-		Driver:       e.store.GraphDriverName(),
-		ExecIDs:      []string{},
-		GraphDriver:  InspectDriver{Name: e.store.GraphDriverName()},
-		Mounts:       []InspectMount{},
-		Dependencies: []string{},
+		ID:         c.ID,
+		Created:    cfg.Created,
+		Args:       []string{},
+		Image:      cfg.ImageID,
+		ImageName:  cfg.ImageName,
+		StaticDir:  e.dir(c.ID),
+		OCIRuntime: cfg.Runtime,
+		PidFile:    filepath.Join(e.runDir(c.ID), pidFile),
+		// The monitor plays conmon's part.
+		ConmonPidFile: e.MonitorPIDFile(c.ID),
+		Name:          c.Name(),
+		RestartCount:  st.RestartCount,
+		Driver:        e.store.GraphDriverName(),
+		ExecIDs:       []string{},
+		GraphDriver:   InspectDriver{Name: e.store.GraphDriverName()},
+		Mounts:        []InspectMount{},
+		Dependencies:  []string{},
 		State: InspectState{
 			OciVersion: spec.OCIVersion,
 			Status:     st.Status,
@@ -190,7 +205,7 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 			Entrypoint:    cfg.Entrypoint,
 			Labels:        cfg.Labels,
 			Annotations:   cfg.Annotations,
-			StopSignal:    cfg.StopSignal,
+			StopSignal:    stopSignalNumber(cfg.StopSignal),
 			StopTimeout:   cfg.StopTimeout,
 			CreateCommand: cfg.CreateCommand,
 			Umask:         "0022",
@@ -217,6 +232,31 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 	}
 	if len(argv) > 0 {
 		d.Path, d.Args = argv[0], argv[1:]
+	}
+	if p := filepath.Join(e.runDir(c.ID), bundleSpec); fileExists(p) {
+		d.OCIConfigPath = p // the spec of the last start, as long as the run directory keeps it
+	}
+	if img, err := e.store.Image(cfg.ImageID); err == nil {
+		d.ImageDigest = img.Digest.String()
+	}
+	if st.Status != StatusCreated || st.StartedAt != (time.Time{}) {
+		// The name files a start writes (network.go).
+		if dir := e.runDir(c.ID); cfg.Network.Mode == "" || !strings.HasPrefix(cfg.Network.Mode, "container:") {
+			d.ResolvConfPath, d.HostnamePath = filepath.Join(dir, resolvFile), filepath.Join(dir, hostnameFile)
+			if !cfg.Network.NoHosts {
+				d.HostsPath = filepath.Join(dir, hostsFile)
+			}
+		}
+	}
+	var user spec.User // root; any other user gets no effective capabilities but those it adds
+	if u, _, _ := strings.Cut(cfg.User, ":"); u != "" && u != "0" && u != "root" {
+		user.UID = 1
+	}
+	caps, err := spec.Capabilities(spec.Options{User: user, CapAdd: cfg.CapAdd, CapDrop: cfg.CapDrop, Privileged: cfg.Privileged})
+	if err == nil {
+		d.BoundingCaps, d.EffectiveCaps = nonNil(caps.Bounding), nonNil(caps.Effective)
+	} else {
+		d.BoundingCaps, d.EffectiveCaps = []string{}, []string{}
 	}
 	e.inspectNetwork(c, d)
 	if d.Config.Labels == nil {
@@ -247,4 +287,12 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// stopSignalNumber is the number of a recorded stop signal name, SIGTERM's when there is none.
+func stopSignalNumber(name string) uint {
+	if s, err := ParseSignal(name); err == nil {
+		return uint(s)
+	}
+	return uint(unix.SIGTERM)
 }

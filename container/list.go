@@ -40,15 +40,25 @@ type Row struct {
 	Names        string
 	Labels       map[string]string
 	Size         string
+	SizeRw       int64 // the writable layer's size in bytes, with ListOptions.Size
 	Pid          int
 	ExitCode     int
 	Exited       bool
 	StartedAt    int64
 	ExitedAt     int64
-	Mounts       string
-	Networks     string
-	AutoRemove   bool
+	// Mounts are the destinations of the container's volumes and bind mounts (Podman's UserVolumes).
+	Mounts []string
+	// Networks are the user-defined networks, comma separated.
+	Networks   string
+	AutoRemove bool
+	// Pod is the pod's ID (12 characters unless --no-trunc) and PodName its name; "" outside a pod.
+	Pod, PodName string
+	IsInfra      bool
+	Restarts     int
 }
+
+// Label returns the value of label name, for Podman's {{.Label "name"}}.
+func (r Row) Label(name string) string { return r.Labels[name] }
 
 // List returns the rows of `ps`, newest first.
 func (e *Engine) List(o ListOptions) ([]Row, error) {
@@ -109,6 +119,24 @@ func (e *Engine) row(c *Container, o ListOptions, now time.Time) Row {
 	if r.Image == "" {
 		r.Image = shortID(c.Config.ImageID)
 	}
+	r.Restarts = c.State.RestartCount
+	r.Mounts = []string{}
+	for _, m := range c.Config.Mounts {
+		if m.Type == "volume" || m.Type == "bind" {
+			r.Mounts = append(r.Mounts, m.Destination)
+		}
+	}
+	var nets []string
+	for _, n := range c.Config.Network.Networks {
+		nets = append(nets, n.Network)
+	}
+	r.Networks = strings.Join(nets, ",")
+	if p := c.Config.Pod; p != nil {
+		r.Pod, r.PodName, r.IsInfra = p.ID, p.Name, p.Infra
+		if !o.NoTrunc {
+			r.Pod = shortID(p.ID)
+		}
+	}
 	r.Ports = c.portsColumn()
 	if !c.State.StartedAt.IsZero() {
 		r.RunningFor = units.HumanDuration(now.Sub(c.State.StartedAt))
@@ -121,6 +149,7 @@ func (e *Engine) row(c *Container, o ListOptions, now time.Time) Row {
 			}
 		}
 		rw := e.diffSize(c.ID)
+		r.SizeRw = rw
 		r.Size = fmt.Sprintf("%s (virtual %s)", units.HumanSizeWithPrecision(float64(rw), 3), units.HumanSizeWithPrecision(float64(rw+virtual), 3))
 	}
 	return r
@@ -131,6 +160,20 @@ func unixOrZero(t time.Time) int64 {
 		return 0
 	}
 	return t.Unix()
+}
+
+// StateText is Podman 4's human state of a container, which its ps templates show as {{.State}} and
+// {{.Status}}: "Up 5 seconds ago", "Exited (0) 2 minutes ago", "Created", "Paused".
+func StateText(r *Row, now time.Time) string {
+	switch r.State {
+	case StatusRunning:
+		return "Up " + units.HumanDuration(now.Sub(time.Unix(r.StartedAt, 0))) + " ago"
+	case StatusExited:
+		return fmt.Sprintf("Exited (%d) %s ago", r.ExitCode, units.HumanDuration(now.Sub(time.Unix(r.ExitedAt, 0))))
+	case "":
+		return ""
+	}
+	return strings.ToUpper(r.State[:1]) + r.State[1:]
 }
 
 // HumanSince is Podman's CREATED column: "3 seconds ago".

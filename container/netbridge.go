@@ -26,7 +26,7 @@ const bridgeKind = "bridge"
 func isBridgeMode(mode string) bool {
 	kind, _, _ := strings.Cut(mode, ":")
 	switch kind {
-	case "", "private", "bridge", slirpnet.Slirp4netns, slirpnet.Pasta, slirpnet.None, slirpnet.Host, slirpnet.Container, slirpnet.NS:
+	case "", "private", slirpnet.Slirp4netns, slirpnet.Pasta, slirpnet.None, slirpnet.Host, slirpnet.Container, slirpnet.NS:
 		return false
 	}
 	return true
@@ -77,7 +77,12 @@ func (e *Engine) bridgeConfig(o NetworkOptions, imageExposed map[string]struct{}
 	}
 	var reqs []netbridge.Request
 	for i, name := range strings.Split(o.Mode, ",") {
-		n, err := store.Get(name)
+		var n *netbridge.Network
+		if name == "bridge" || name == netbridge.DefaultNetwork {
+			n, err = store.Default()
+		} else {
+			n, err = store.Get(name)
+		}
 		if err != nil {
 			return fmt.Errorf("--network %s: %w", name, err)
 		}
@@ -143,6 +148,11 @@ func (e *Engine) bridgeSettings(c *Container, ns *InspectNetworkSettings) {
 	}
 	ep := m.Endpoints[0]
 	ns.IPAddress, ns.IPPrefixLen, ns.Gateway, ns.MacAddress = ep.IP, ep.PrefixLen, ep.Gateway, ep.MAC
+	for _, ep := range m.Endpoints {
+		if n := ns.Networks[ep.Network]; n != nil {
+			n.IPAddress, n.IPPrefixLen, n.Gateway, n.MacAddress = ep.IP, ep.PrefixLen, ep.Gateway, ep.MAC
+		}
+	}
 	ns.SandboxKey = m.NetNS
 }
 

@@ -448,6 +448,25 @@ type InspectNetworkSettings struct {
 	LinkLocalIPv6PrefixLen int                                   `json:"LinkLocalIPv6PrefixLen"`
 	Ports                  map[string][]slirpnet.InspectHostPort `json:"Ports"`
 	SandboxKey             string                                `json:"SandboxKey"`
+	// Networks are the user-defined networks the container is connected to, by name (bridge mode only).
+	Networks map[string]*InspectNetwork `json:"Networks,omitempty"`
+}
+
+// InspectNetwork is one entry of NetworkSettings.Networks, as Podman 4 shapes it.
+type InspectNetwork struct {
+	EndpointID          string            `json:"EndpointID"`
+	Gateway             string            `json:"Gateway"`
+	IPAddress           string            `json:"IPAddress"`
+	IPPrefixLen         int               `json:"IPPrefixLen"`
+	IPv6Gateway         string            `json:"IPv6Gateway"`
+	GlobalIPv6Address   string            `json:"GlobalIPv6Address"`
+	GlobalIPv6PrefixLen int               `json:"GlobalIPv6PrefixLen"`
+	MacAddress          string            `json:"MacAddress"`
+	NetworkID           string            `json:"NetworkID"`
+	DriverOpts          map[string]string `json:"DriverOpts"`
+	IPAMConfig          map[string]string `json:"IPAMConfig"`
+	Links               []string          `json:"Links"`
+	Aliases             []string          `json:"Aliases"`
 }
 
 // inspectNetwork fills the network parts of d for c.
@@ -473,8 +492,14 @@ func (e *Engine) inspectNetwork(c *Container, d *InspectData) {
 	if running && m.NewNetNS() && c.State.Pid > 0 {
 		ns.SandboxKey = fmt.Sprintf("/proc/%d/ns/net", c.State.Pid)
 	}
-	if running && m.Kind == bridgeKind {
-		e.bridgeSettings(c, &ns)
+	if m.Kind == bridgeKind {
+		ns.Networks = map[string]*InspectNetwork{}
+		for _, r := range c.Config.Network.Networks {
+			ns.Networks[r.Network] = &InspectNetwork{NetworkID: r.Network, Aliases: append([]string{c.ID[:12]}, r.Aliases...)}
+		}
+		if running {
+			e.bridgeSettings(c, &ns)
+		}
 	}
 	d.NetworkSettings = ns
 }

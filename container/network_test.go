@@ -39,7 +39,7 @@ func TestParseNetworkOptions(t *testing.T) {
 		{NetworkOptions{Mode: "host"}, "host", ""},
 		{NetworkOptions{Mode: "container:web"}, "container:web", ""},
 		{NetworkOptions{Mode: "ns:/run/netns/x"}, "ns:/run/netns/x", ""},
-		{NetworkOptions{Mode: "bridge"}, "", "bridge networks need root"},
+		{NetworkOptions{Mode: "bridge", Publish: []string{"80:80:80:80"}}, "", `invalid -p "80:80:80:80"`}, // the default network
 		{NetworkOptions{Mode: "slirp4netns:mtu=x"}, "", "mtu"},
 		{NetworkOptions{Publish: []string{"80:80:80:80"}}, "", `invalid -p "80:80:80:80"`},
 		{NetworkOptions{Expose: []string{"http"}}, "", `invalid --expose "http"`},

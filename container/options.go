@@ -151,11 +151,14 @@ func ParsePullPolicy(s string) (string, error) {
 	return "", fmt.Errorf("--pull %q: want always, missing, never or newer", s)
 }
 
+// DefaultLogDriver is the log driver of a container created without --log-driver.
+const DefaultLogDriver = "k8s-file"
+
 // ParseLogDriver checks a --log-driver value; "" means k8s-file.
 func ParseLogDriver(s string) (string, error) {
 	switch s {
-	case "", "k8s-file":
-		return "k8s-file", nil
+	case "", DefaultLogDriver:
+		return DefaultLogDriver, nil
 	case "none", "journald":
 		return s, nil
 	}

@@ -7,12 +7,16 @@ import (
 	"time"
 
 	"github.com/containers/storage"
+
+	"github.com/skiffproject/skiff/slirpnet"
 )
 
 // RemoveOptions control Remove.
 type RemoveOptions struct {
-	// Force stops a running container first (with SIGKILL).
+	// Force stops a running container first: with SIGKILL, or with its stop signal and StopTimeout.
 	Force bool
+	// StopTimeout is rm --time: how long a forced stop waits after the stop signal (nil: SIGKILL at once).
+	StopTimeout *uint
 	// Volumes also removes anonymous volumes; skiff creates none yet, so there is nothing more to do.
 	Volumes bool
 }
@@ -38,7 +42,11 @@ func (e *Engine) removeLocked(ctx context.Context, c *Container, o RemoveOptions
 			return fmt.Errorf("cannot remove container %s as it is %s - running or paused containers cannot be removed without force: %w",
 				c.ID, c.State.Status, ErrRunning)
 		}
-		if err := e.stopLocked(ctx, c, 0); err != nil {
+		var timeout time.Duration
+		if o.StopTimeout != nil {
+			timeout = time.Duration(*o.StopTimeout) * time.Second
+		}
+		if err := e.stopLocked(ctx, c, timeout); err != nil {
 			return err
 		}
 	}
@@ -103,4 +111,51 @@ func (e *Engine) diffSize(id string) int64 {
 		return 0
 	}
 	return n
+}
+
+// RemovalOrder returns container nameOrID and every container that depends on it, recursively, each
+// after the containers that depend on it (rm --depend): a container that joins another's network
+// namespace (--network container:) depends on it, and so do a pod's members on its infra container.
+func (e *Engine) RemovalOrder(nameOrID string) ([]string, error) {
+	c, err := e.Get(nameOrID)
+	if err != nil {
+		return nil, err
+	}
+	all, err := e.All()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	seen := map[string]bool{}
+	var visit func(c *Container)
+	visit = func(c *Container) {
+		if seen[c.ID] {
+			return
+		}
+		seen[c.ID] = true
+		for _, o := range all {
+			if e.dependsOn(o, c) {
+				visit(o)
+			}
+		}
+		out = append(out, c.ID)
+	}
+	visit(c)
+	return out, nil
+}
+
+// dependsOn reports whether container o needs container c.
+func (e *Engine) dependsOn(o, c *Container) bool {
+	if o.ID == c.ID {
+		return false
+	}
+	if p := o.Config.Pod; p != nil && !p.Infra && p.InfraID == c.ID {
+		return true
+	}
+	if m := o.networkMode(); m.Kind == slirpnet.Container {
+		if t, err := e.Get(m.Target); err == nil && t.ID == c.ID {
+			return true
+		}
+	}
+	return false
 }

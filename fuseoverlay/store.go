@@ -233,3 +233,21 @@ func singleMapping() bool {
 	maps, err := userns.ParseProcMap(string(b))
 	return err == nil && len(maps) == 1 && maps[0].Size == 1
 }
+
+// ConfigFile returns the storage.conf that applies: $CONTAINERS_STORAGE_CONF, else the user's file if it
+// exists, else the first system file that exists (Podman's store.configFile in info).
+func ConfigFile() string {
+	if f := os.Getenv("CONTAINERS_STORAGE_CONF"); f != "" {
+		return f
+	}
+	var files []string
+	if f, err := types.DefaultConfigFile(); err == nil {
+		files = append(files, f)
+	}
+	for _, f := range append(files, "/etc/containers/storage.conf", "/usr/share/containers/storage.conf") {
+		if _, err := os.Stat(f); err == nil {
+			return f
+		}
+	}
+	return ""
+}

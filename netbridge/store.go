@@ -546,3 +546,23 @@ func CompileFilters(specs []string) (func(*Network) bool, error) {
 		return true
 	}, nil
 }
+
+// DefaultNetwork is the user's default bridge network, Podman 4's: `--network bridge` and `--network
+// podman` select it.
+const DefaultNetwork = "podman"
+
+// defaultSubnet is Podman's subnet for its default network, used when it is free.
+const defaultSubnet = "10.88.0.0/16"
+
+// Default returns the user's default bridge network, creating it on first use (on Podman's subnet when
+// that is free, else on the next free one).
+func (s *Store) Default() (*Network, error) {
+	n, err := s.Create(CreateOptions{Name: DefaultNetwork, Subnet: defaultSubnet, Ignore: true})
+	if errors.Is(err, ErrInvalid) || errors.Is(err, ErrExists) {
+		n, err = s.Create(CreateOptions{Name: DefaultNetwork, Ignore: true})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create the default network %s: %w", DefaultNetwork, err)
+	}
+	return n, nil
+}

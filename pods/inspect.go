@@ -1,6 +1,7 @@
 package pods
 
 import (
+	"cmp"
 	"errors"
 	"time"
 
@@ -10,15 +11,18 @@ import (
 // InspectData is what `pod inspect` prints, shaped like Podman's (libpod define.InspectPodData) with
 // the fields skiff has.
 type InspectData struct {
-	ID               string                `json:"Id"`
-	Name             string                `json:"Name"`
-	Created          time.Time             `json:"Created"`
-	CreateCommand    []string              `json:"CreateCommand,omitempty"`
-	ExitPolicy       string                `json:"ExitPolicy"`
-	State            string                `json:"State"`
-	Hostname         string                `json:"Hostname"`
-	Labels           map[string]string     `json:"Labels,omitempty"`
-	CreateCgroup     bool                  `json:"CreateCgroup"`
+	ID            string            `json:"Id"`
+	Name          string            `json:"Name"`
+	Created       time.Time         `json:"Created"`
+	CreateCommand []string          `json:"CreateCommand,omitempty"`
+	ExitPolicy    string            `json:"ExitPolicy"`
+	State         string            `json:"State"`
+	Hostname      string            `json:"Hostname"`
+	Labels        map[string]string `json:"Labels,omitempty"`
+	CreateCgroup  bool              `json:"CreateCgroup"`
+	// CgroupParent and CgroupPath are empty: skiff makes no cgroup for a pod (CreateCgroup false).
+	CgroupParent     string                `json:"CgroupParent"`
+	CgroupPath       string                `json:"CgroupPath"`
 	CreateInfra      bool                  `json:"CreateInfra"`
 	InfraContainerID string                `json:"InfraContainerID,omitempty"`
 	InfraConfig      *InspectInfraConfig   `json:"InfraConfig,omitempty"`
@@ -71,7 +75,7 @@ func (v *View) Inspect() *InspectData {
 		Name:             v.Name,
 		Created:          v.Created,
 		CreateCommand:    v.CreateCommand,
-		ExitPolicy:       "continue",
+		ExitPolicy:       cmp.Or(v.ExitPolicy, ExitContinue),
 		State:            v.Status(),
 		Hostname:         v.Hostname,
 		Labels:           v.Labels,

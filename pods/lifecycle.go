@@ -261,3 +261,27 @@ func (e *Engine) Prune(ctx context.Context) ([]PruneReport, error) {
 	}
 	return out, nil
 }
+
+// ApplyExitPolicy runs after container id's run ended (its clean-up): in a pod with --exit-policy stop
+// whose members have all stopped, it stops the pod's infra container, as Podman does.
+func (e *Engine) ApplyExitPolicy(ctx context.Context, podID string) error {
+	v, err := e.Get(podID)
+	if errors.Is(err, ErrNoSuchPod) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if v.ExitPolicy != ExitStop || v.Infra == nil || !running(v.Infra) {
+		return nil
+	}
+	for _, c := range v.Members() {
+		if running(c) {
+			return nil
+		}
+	}
+	if _, err := e.ctr.Stop(ctx, v.Infra.ID, container.StopOptions{}); err != nil && !errors.Is(err, container.ErrNoSuchContainer) {
+		return fmt.Errorf("pod %s: exit policy stop: stop the infra container: %w", v.Name, err)
+	}
+	return nil
+}

@@ -68,6 +68,8 @@ type Pod struct {
 	// InfraPIDFile is --infra-conmon-pidfile: pod start writes the infra container's monitor PID there
 	// (the PIDFile= of a Quadlet .pod unit).
 	InfraPIDFile string `json:"infraPidFile,omitempty"`
+	// ExitPolicy is what happens when the last member exits ("" = ExitContinue).
+	ExitPolicy string `json:"exitPolicy,omitempty"`
 }
 
 // View is a pod with its containers as they are now.
@@ -185,7 +187,15 @@ type CreateOptions struct {
 	InfraPIDFile string
 	// Replace removes a pod of the same name first, with its containers (--replace).
 	Replace bool
+	// ExitPolicy is --exit-policy: ExitContinue (the default) or ExitStop.
+	ExitPolicy string
 }
+
+// Exit policies of a pod: what happens when its last container exits.
+const (
+	ExitContinue = "continue" // the infra container keeps running
+	ExitStop     = "stop"     // the pod stops
+)
 
 // Create creates a pod and its infra container, which is left created: the pod starts with its first
 // member, or with pod start. On error nothing is left behind.
@@ -223,7 +233,7 @@ func (e *Engine) Create(ctx context.Context, o CreateOptions) (*View, error) {
 		}
 	}
 	p := &Pod{ID: id, Name: name, Created: time.Now(), Labels: o.Labels, Hostname: o.Hostname, Infra: o.Infra,
-		CreateCommand: o.CreateCommand, InfraPIDFile: o.InfraPIDFile}
+		CreateCommand: o.CreateCommand, InfraPIDFile: o.InfraPIDFile, ExitPolicy: o.ExitPolicy}
 	if o.Infra {
 		p.Share = o.Share
 	}
@@ -260,6 +270,11 @@ func (e *Engine) Create(ctx context.Context, o CreateOptions) (*View, error) {
 
 // checkCreate checks the options of Create before anything is stored.
 func checkCreate(o *CreateOptions) error {
+	switch o.ExitPolicy {
+	case "", ExitContinue, ExitStop:
+	default:
+		return fmt.Errorf("--exit-policy %q: want continue or stop: %w", o.ExitPolicy, ErrInvalid)
+	}
 	if o.Name != "" {
 		if err := ValidateName(o.Name); err != nil {
 			return err

@@ -18,6 +18,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// BeforeExec runs just before skiff re-executes itself into the user namespace: a caller that holds
+// output back (cmd/skiff holds warnings until its first line of output) writes it here, or it is lost.
+var BeforeExec = func() {}
+
 // Enter makes sure the process runs inside the user's namespace. Outside it, it creates the pause
 // process if there is no live one and re-executes the current command, whose constructor then joins; so
 // on success it does not return. Root and processes already inside return nil at once.
@@ -39,6 +43,7 @@ func Enter() error {
 		return err
 	}
 	env := append(os.Environ(), "_SKIFF_REEXEC=1")
+	BeforeExec()
 	if err := syscall.Exec("/proc/self/exe", os.Args, env); err != nil {
 		return fmt.Errorf("re-execute skiff to join the user namespace: %w", err)
 	}

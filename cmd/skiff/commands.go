@@ -56,6 +56,8 @@ func commands() []*cli.Command {
 		volumeCommand(),
 		// pod verbs
 		podCommand(),
+		// Kubernetes YAML
+		kubeCommand(),
 		// network verbs
 		networkCommand(),
 	}

@@ -7,9 +7,11 @@ import (
 
 	"github.com/containers/storage"
 	units "github.com/docker/go-units"
+	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/pods"
 	"github.com/skiffproject/skiff/systemd/notify"
 	"github.com/skiffproject/skiff/trace"
 	"github.com/skiffproject/skiff/volume"
@@ -93,9 +95,19 @@ func containerCleanupCommand() *cli.Command {
 				return err
 			}
 			defer done()
+			var podID string
+			if ctr, err := e.Get(c.Args().First()); err == nil && ctr.Config.Pod != nil && !ctr.Config.Pod.Infra {
+				podID = ctr.Config.Pod.ID
+			}
 			code, err := e.Cleanup(c.Context, c.Args().First(), c.String("token"))
 			if err != nil {
 				return err
+			}
+			if podID != "" {
+				// --exit-policy stop: the pod stops with its last container (pods.ApplyExitPolicy).
+				if err := pods.New(e).ApplyExitPolicy(c.Context, podID); err != nil {
+					logrus.Warn(err)
+				}
 			}
 			return withCode(code, nil)
 		},
@@ -106,7 +118,7 @@ func containerExistsCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "exists",
 		Usage:     "exit 0 if the container exists, 1 if not",
-		ArgsUsage: "CONTAINER",
+		ArgsUsage: "CONTAINER\n\nEXAMPLE:\n   skiff container exists web",
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return errors.New("container exists takes exactly one container")
@@ -147,9 +159,10 @@ func containerInspector() inspector {
 
 func containerPruneCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "prune",
-		Usage: "remove every container that is not running",
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask for confirmation"}},
+		Name:      "prune",
+		Usage:     "remove every container that is not running",
+		ArgsUsage: "\n\nEXAMPLE:\n   skiff container prune -f",
+		Flags:     []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask for confirmation"}},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return fmt.Errorf("container prune takes no arguments, got %q", c.Args().First())

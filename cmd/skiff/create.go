@@ -58,7 +58,7 @@ func createFlags() []cli.Flag {
 		&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working `DIR` inside the container"},
 		&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "run as `USER[:GROUP]` (name or number)"},
 		&cli.StringFlag{Name: "entrypoint", Usage: "override the image's ENTRYPOINT with `CMD` (\"\" clears it)"},
-		&cli.StringFlag{Name: "hostname", Usage: "container host `NAME` (default: the short ID)"},
+		&cli.StringFlag{Name: "hostname", Aliases: []string{"h"}, Usage: "container host `NAME` (default: the short ID)"},
 		&cli.BoolFlag{Name: "init", Usage: "run an init (catatonit) as PID 1 that forwards signals and reaps zombies"},
 		&cli.BoolFlag{Name: "read-only", Usage: "mount the root file system read-only (with tmpfs on /run, /tmp, /var/tmp)"},
 		&cli.StringSliceFlag{Name: "cap-add", Usage: "add `CAPABILITY` (comma separated, or ALL)"},

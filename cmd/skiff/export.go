@@ -23,7 +23,7 @@ func exportCommand() *cli.Command {
 			var w io.Writer = c.App.Writer
 			out := c.String("output")
 			if out == "" {
-				if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				if f, ok := w.(interface{ Fd() uintptr }); ok && term.IsTerminal(int(f.Fd())) {
 					return errors.New("export: refusing to write a tar archive to a terminal (hint: use -o FILE or redirect stdout)")
 				}
 			}

@@ -18,8 +18,14 @@ func generateCommand() *cli.Command {
 	return &cli.Command{
 		Name:        "generate",
 		Usage:       "generate structured data for containers and pods",
-		Subcommands: []*cli.Command{generateSystemdCommand()},
+		Subcommands: []*cli.Command{generateSystemdCommand(), renamed(kubeGenerateCommand(), "kube")}, // kube.go
 	}
+}
+
+// renamed gives a command another name, for a verb that also lives under another noun.
+func renamed(c *cli.Command, name string) *cli.Command {
+	c.Name = name
+	return c
 }
 
 func generateSystemdCommand() *cli.Command {

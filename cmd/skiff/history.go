@@ -14,7 +14,7 @@ func historyCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "history",
 		Usage:     "show the steps an image was built with",
-		ArgsUsage: "IMAGE",
+		ArgsUsage: "IMAGE\n\nEXAMPLE:\n   skiff history --format '{{.ID}} {{.CreatedBy}}' localhost:5000/busybox",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "human", Aliases: []string{"H"}, Value: true, Usage: "show times as \"2 hours ago\" and sizes as \"4.3 MB\" (--human=false: RFC 3339 and bytes)"},
 			&cli.BoolFlag{Name: "no-trunc", Usage: "do not shorten IDs and commands"},

@@ -42,7 +42,7 @@ func imageExistsCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "exists",
 		Usage:     "exit 0 if the image is in local storage, 1 if not",
-		ArgsUsage: "IMAGE",
+		ArgsUsage: "IMAGE\n\nEXAMPLE:\n   skiff image exists localhost:5000/busybox",
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return fmt.Errorf("image exists takes exactly one image, got %d", c.NArg())
@@ -66,8 +66,9 @@ func imageExistsCommand() *cli.Command {
 
 func imagePruneCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "prune",
-		Usage: "remove dangling images (with -a, every image no container uses)",
+		Name:      "prune",
+		Usage:     "remove dangling images (with -a, every image no container uses)",
+		ArgsUsage: "\n\nEXAMPLE:\n   skiff image prune -a -f",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove every image no container uses, not only dangling ones"},
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask for confirmation"},
@@ -102,7 +103,7 @@ func imageMountCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "mount",
 		Usage:     "mount an image's root file system read-only and print the path",
-		ArgsUsage: "IMAGE [IMAGE...]",
+		ArgsUsage: "IMAGE [IMAGE...]\n\nEXAMPLE:\n   skiff image mount localhost:5000/busybox",
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return fmt.Errorf("image mount: no image given: use skiff image mount IMAGE")
@@ -133,7 +134,7 @@ func imageUnmountCommand() *cli.Command {
 		Name:      "unmount",
 		Aliases:   []string{"umount"},
 		Usage:     "release a mount made by image mount",
-		ArgsUsage: "IMAGE [IMAGE...]",
+		ArgsUsage: "IMAGE [IMAGE...]\n\nEXAMPLE:\n   skiff image unmount localhost:5000/busybox",
 		Flags:     []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "release every mount of the image"}},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -30,6 +31,8 @@ func imageListCommand(name string, aliases []string) *cli.Command {
 			&cli.BoolFlag{Name: "noheading", Aliases: []string{"n"}, Usage: "do not print the column headings"},
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "keep images matching `KEY=VALUE` (" + strings.Join(image.FilterKeys, ", ") + ")"},
 			&cli.StringFlag{Name: "format", Usage: "Go `TEMPLATE` per row, \"table TEMPLATE\", or json"},
+			&cli.BoolFlag{Name: "history", Usage: "add the HISTORY column: the names each image had"},
+			&cli.StringFlag{Name: "sort", Value: "created", Usage: "sort by `FIELD`: created (newest first), id, repository, size or tag"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
@@ -55,6 +58,17 @@ func imageListCommand(name string, aliases []string) *cli.Command {
 			if err != nil {
 				return err
 			}
+			switch key := c.String("sort"); key {
+			case "created":
+				// image.List's order
+			case "id":
+				sort.SliceStable(sums, func(i, j int) bool { return sums[i].ID < sums[j].ID })
+			case "size":
+				sort.SliceStable(sums, func(i, j int) bool { return sums[i].Size < sums[j].Size })
+			case "repository", "tag":
+			default:
+				return fmt.Errorf("%s --sort %q: want created, id, repository, size or tag", c.Command.HelpName, key)
+			}
 			switch {
 			case tmpl.IsJSON():
 				return tmpl.Execute(c.App.Writer, anys(sums))
@@ -70,7 +84,14 @@ func imageListCommand(name string, aliases []string) *cli.Command {
 					return err
 				}
 			}
-			rows := anys(image.Rows(sums, c.Bool("no-trunc")))
+			list := image.Rows(sums, c.Bool("no-trunc"))
+			switch c.String("sort") {
+			case "repository":
+				sort.SliceStable(list, func(i, j int) bool { return list[i].Repository < list[j].Repository })
+			case "tag":
+				sort.SliceStable(list, func(i, j int) bool { return list[i].Tag < list[j].Tag })
+			}
+			rows := anys(list)
 			if !c.Bool("noheading") {
 				return tmpl.Execute(c.App.Writer, rows)
 			}
@@ -94,7 +115,11 @@ func defaultImagesFormat(c *cli.Context) string {
 	if c.Bool("digests") {
 		cols = append(cols, "{{.Digest}}")
 	}
-	return "table " + strings.Join(append(cols, "{{.ID}}", "{{.Created}}", "{{.Size}}"), "\t")
+	cols = append(cols, "{{.ID}}", "{{.Created}}", "{{.Size}}")
+	if c.Bool("history") {
+		cols = append(cols, "{{.History}}")
+	}
+	return "table " + strings.Join(cols, "\t")
 }
 
 // executeWithoutHeader renders a table template and drops its header line (--noheading).

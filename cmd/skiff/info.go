@@ -6,14 +6,16 @@ import (
 	"github.com/urfave/cli/v2"
 	"sigs.k8s.io/yaml"
 
+	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/system"
 )
 
 func infoCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "info",
-		Usage: "show the user namespace, storage and helper tools skiff uses",
-		Flags: []cli.Flag{&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "Go template or json, e.g. '{{.Store.GraphDriverName}}'"}},
+		Name:      "info",
+		Usage:     "show the user namespace, storage and helper tools skiff uses",
+		ArgsUsage: "\n\nEXAMPLE:\n   skiff info --format '{{.Host.OCIRuntime.Name}} {{.Store.GraphDriverName}}'",
+		Flags:     []cli.Flag{&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "Go template or json, e.g. '{{.Store.GraphDriverName}}'"}},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return fmt.Errorf("info takes no arguments, got %q", c.Args().First())
@@ -23,7 +25,9 @@ func infoCommand() *cli.Command {
 				return err
 			}
 			defer store.Shutdown(false)
-			info, err := system.GetInfo(store)
+			v := versionInfo().engineVersion
+			info, err := system.GetInfo(store, system.Options{Runtime: c.String("runtime"), LogDriver: container.DefaultLogDriver,
+				Version: system.VersionInfo(v)})
 			if err != nil {
 				return fmt.Errorf("info: %w", err)
 			}

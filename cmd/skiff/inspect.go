@@ -60,7 +60,7 @@ func imageInspectCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "inspect",
 		Usage:     "print the low-level details of images as JSON or through a template",
-		ArgsUsage: "IMAGE [IMAGE...]",
+		ArgsUsage: "IMAGE [IMAGE...]\n\nEXAMPLE:\n   skiff image inspect --format '{{.Digest}}' localhost:5000/busybox",
 		Flags:     []cli.Flag{inspectFormatFlag()},
 		Action:    func(c *cli.Context) error { return runInspect(c, "image") },
 	}

@@ -12,7 +12,7 @@ func logoutCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "logout",
 		Usage:     "remove a registry's credentials from the auth file",
-		ArgsUsage: "REGISTRY",
+		ArgsUsage: "REGISTRY\n\nEXAMPLE:\n   skiff logout quay.io",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "authfile", Usage: "credentials `FILE` (default: $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json)"},
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove the credentials of every registry"},

@@ -13,6 +13,7 @@ import (
 	"github.com/containers/storage/pkg/reexec"
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/skiffproject/skiff/trace"
 	"github.com/skiffproject/skiff/userns" // its cgo constructor joins the user namespace before Go starts
@@ -45,6 +46,11 @@ func (e *exitError) Unwrap() error { return e.err }
 // withCode wraps err so that main exits with code; err may be nil for a silent exit.
 func withCode(code int, err error) error { return &exitError{code: code, err: err} }
 
+func init() {
+	// -h is --help only where a verb does not use it (run -h is --hostname): grammar.go rewrites it.
+	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
+}
+
 func newApp() *cli.App {
 	app := &cli.App{
 		Name:                   "skiff",
@@ -55,11 +61,12 @@ func newApp() *cli.App {
 		// -e A=1,2 is one variable: repeatable flags take each value whole, as Podman's do.
 		DisableSliceFlagSeparator: true,
 		HideHelpCommand:           true,
-		Flags:                     globalFlags(),
-		Before:                    setupLogging,
+		// With a help command of its own (help.go), urfave/cli adds no --help to the app: add it here.
+		Flags:  append(globalFlags(), cli.HelpFlag),
+		Before: setupLogging,
 		// Exit codes are decided in main; never let urfave/cli call os.Exit.
 		ExitErrHandler: func(*cli.Context, error) {},
-		Commands:       commands(),
+		Commands:       append(commands(), helpCommand(), completionCommand(), completeCommand()),
 		Action:         nounAction,
 	}
 	app.OnUsageError = usageError
@@ -72,6 +79,8 @@ func newApp() *cli.App {
 func setUsageError(cmds []*cli.Command) {
 	for _, c := range cmds {
 		c.OnUsageError = usageError
+		c.HideHelpCommand = true // `skiff help VERB` (help.go) instead of `skiff VERB help`
+		addLatest(c)             // -l/--latest (latest.go)
 		if len(c.Subcommands) > 0 && c.Action == nil {
 			c.Action = nounAction
 		}
@@ -118,9 +127,9 @@ func setupLogging(c *cli.Context) error {
 		return fmt.Errorf("--log-level %q: want one of debug, info, warn, error", c.String("log-level"))
 	}
 	logrus.SetLevel(lvl)
-	logrus.SetOutput(os.Stderr)
+	logrus.SetOutput(stderrLog)
 	logrus.SetFormatter(&logFormatter{})
-	return nil
+	return applyGlobalFlags(c)
 }
 
 func main() {
@@ -130,11 +139,18 @@ func main() {
 	os.Exit(run(os.Args))
 }
 
+// stderrLog holds the log lines written before the first line of output (see heldLog) when stdout goes
+// to a pipe or a file, where a script may capture it; on a terminal they are written at once.
+var stderrLog = &heldLog{holding: !term.IsTerminal(int(os.Stdout.Fd())), err: os.Stderr}
+
 func run(args []string) int {
 	trace.Begin(userns.ConstructorTimes())
 	defer trace.Print(os.Stderr)
 	app := newApp()
-	err := app.Run(intersperse(app, args))
+	app.Writer = releasingWriter{out: os.Stdout, log: stderrLog}
+	userns.BeforeExec = stderrLog.release
+	err := app.Run(normalize(app, args))
+	stderrLog.release()
 	if err == nil {
 		return 0
 	}

@@ -9,7 +9,7 @@ import (
 // networkFlags are the network flags of create and run.
 func networkFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Usage: "network `MODE`: slirp4netns[:OPTION=VALUE,...], pasta[:ARG,...], none, host, container:NAME|ID or ns:PATH (default: containers.conf default_rootless_network_cmd, else slirp4netns)"},
+		&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Usage: "network `MODE`: slirp4netns[:OPTION=VALUE,...], pasta[:ARG,...], none, host, container:NAME|ID, ns:PATH, NETWORK[,NETWORK...] (bridge or podman: the default network, made on first use) (default: containers.conf default_rootless_network_cmd, else slirp4netns)"},
 		&cli.StringSliceFlag{Name: "publish", Aliases: []string{"p"}, Usage: "publish a container port on the host: `[IP:][HOSTPORT:]CONTAINERPORT[/PROTOCOL]` (ranges allowed, no HOSTPORT picks a free one)"},
 		&cli.BoolFlag{Name: "publish-all", Aliases: []string{"P"}, Usage: "publish every exposed port on a random host port"},
 		&cli.StringSliceFlag{Name: "expose", Usage: "expose `PORT[/PROTOCOL]` (or a range) in addition to the image's EXPOSE"},

@@ -10,7 +10,7 @@ func networkExistsCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "exists",
 		Usage:     "exit 0 if the network exists, 1 if not",
-		ArgsUsage: "NETWORK",
+		ArgsUsage: "NETWORK\n\nEXAMPLE:\n   skiff network exists app",
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return fmt.Errorf("network exists takes exactly one network, got %d", c.NArg())

@@ -31,6 +31,7 @@ func networkListCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "keep networks matching `KEY=VALUE` (name, id, driver, label, label!)"},
 			&cli.StringFlag{Name: "format", Usage: "Go `TEMPLATE` per network, \"table TEMPLATE\", or json"},
 			&cli.BoolFlag{Name: "noheading", Aliases: []string{"n"}, Usage: "do not print the column headings"},
+			&cli.BoolFlag{Name: "no-trunc", Usage: "print full network IDs"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -74,7 +75,11 @@ func networkListCommand() *cli.Command {
 				for _, s := range n.Subnets {
 					subnets = append(subnets, s.Subnet)
 				}
-				rows = append(rows, networkRow{ID: n.ID[:12], Name: n.Name, Driver: n.Driver, NetworkInterface: n.NetworkInterface,
+				id := n.ID
+				if !c.Bool("no-trunc") {
+					id = id[:12]
+				}
+				rows = append(rows, networkRow{ID: id, Name: n.Name, Driver: n.Driver, NetworkInterface: n.NetworkInterface,
 					Created: n.Created.Format("2006-01-02 15:04:05 -0700 MST"), Subnets: strings.Join(subnets, ","),
 					Internal: n.Internal, DNSEnabled: n.DNSEnabled, Labels: n.Labels, Network: n})
 			}

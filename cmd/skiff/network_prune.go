@@ -8,8 +8,9 @@ import (
 
 func networkPruneCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "prune",
-		Usage: "remove every network no container uses",
+		Name:      "prune",
+		Usage:     "remove every network no container uses",
+		ArgsUsage: "\n\nEXAMPLE:\n   skiff network prune -f",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask for confirmation"},
 			&cli.StringSliceFlag{Name: "filter", Usage: "remove only networks matching `KEY=VALUE` (name, id, driver, label, label!)"},

@@ -8,7 +8,7 @@ func pauseCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "pause",
 		Usage:     "freeze every process of running containers (needs a cgroup)",
-		ArgsUsage: "CONTAINER [CONTAINER...]",
+		ArgsUsage: "CONTAINER [CONTAINER...]\n\nEXAMPLE:\n   skiff pause web",
 		Flags:     []cli.Flag{&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "pause every running container"}},
 		Action: func(c *cli.Context) error {
 			names, err := targets(c, c.Bool("all"), nil)

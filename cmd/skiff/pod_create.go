@@ -18,6 +18,7 @@ func podCreateCommand() *cli.Command {
 		Usage:     "create a pod: an infra container that owns the namespaces its members share",
 		ArgsUsage: "[NAME]\n\nEXAMPLE:\n   skiff pod create --name web -p 8080:80\n   skiff run -d --pod web localhost:5000/busybox httpd -f -p 80",
 		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "exit-policy", Value: pods.ExitContinue, Usage: "when the last container exits: `POLICY` continue (the pod keeps running) or stop (the pod stops)"},
 			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "assign `NAME` to the pod"},
 			&cli.StringSliceFlag{Name: "publish", Aliases: []string{"p"}, Usage: "publish a port of the pod on the host: `[IP:][HOSTPORT:]CONTAINERPORT[/PROTOCOL]`"},
 			&cli.StringFlag{Name: "share", Value: strings.Join(pods.DefaultShare, ","), Usage: "`NAMESPACES` the members share: ipc, net, pid, uts (comma separated; a leading + adds to the default; \"\" shares none and creates no infra container)"},
@@ -104,6 +105,7 @@ func podCreateOptions(c *cli.Context) (pods.CreateOptions, error) {
 		CreateCommand: os.Args,
 		InfraPIDFile:  c.String("infra-conmon-pidfile"),
 		Replace:       c.Bool("replace"),
+		ExitPolicy:    c.String("exit-policy"),
 	}
 	if o.Replace && o.Name == "" {
 		return o, fmt.Errorf("--replace needs --name: it replaces the pod of that name")

@@ -10,7 +10,7 @@ func podExistsCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "exists",
 		Usage:     "exit 0 if the pod exists, 1 if not",
-		ArgsUsage: "POD",
+		ArgsUsage: "POD\n\nEXAMPLE:\n   skiff pod exists web",
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return errors.New("pod exists takes exactly one pod")

@@ -8,9 +8,10 @@ import (
 
 func podPruneCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "prune",
-		Usage: "remove every pod whose containers have all exited",
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask for confirmation"}},
+		Name:      "prune",
+		Usage:     "remove every pod whose containers have all exited",
+		ArgsUsage: "\n\nEXAMPLE:\n   skiff pod prune -f",
+		Flags:     []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask for confirmation"}},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return fmt.Errorf("pod prune takes no arguments, got %q", c.Args().First())

@@ -10,7 +10,7 @@ func podUnpauseCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "unpause",
 		Usage:     "thaw every paused container of pods",
-		ArgsUsage: "POD [POD...]",
+		ArgsUsage: "POD [POD...]\n\nEXAMPLE:\n   skiff pod unpause web",
 		Flags:     []cli.Flag{podAllFlag("unpause")},
 		Action: func(c *cli.Context) error {
 			return eachPod(c, exitEngine, func(pe *pods.Engine, name string) (*pods.View, error) {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -29,6 +31,8 @@ func psCommandNamed(name string, aliases []string) *cli.Command {
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "keep containers matching `KEY=VALUE` (name, id, status, label, ancestor, restart-policy)"},
 			&cli.StringFlag{Name: "format", Usage: "Go `TEMPLATE` for each row, \"table ...\" or json"},
 			&cli.BoolFlag{Name: "noheading", Usage: "do not print the column headers"},
+			&cli.BoolFlag{Name: "pod", Aliases: []string{"p"}, Usage: "add the ID and the name of each container's pod"},
+			&cli.StringFlag{Name: "sort", Value: "created", Usage: "sort by `FIELD`: command, created, id, image, names, runningfor, size or status"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -54,6 +58,13 @@ func psCommandNamed(name string, aliases []string) *cli.Command {
 					return err
 				}
 			}
+			less, err := psSorter(c.String("sort"))
+			if err != nil {
+				return err
+			}
+			if c.String("sort") == "size" {
+				o.Size = true // sizes are computed only when asked for
+			}
 			e, done, err := openEngine(c)
 			if err != nil {
 				return err
@@ -63,6 +74,7 @@ func psCommandNamed(name string, aliases []string) *cli.Command {
 			if err != nil {
 				return err
 			}
+			sort.SliceStable(rows, func(i, j int) bool { return less(&rows[i], &rows[j]) })
 			if c.Bool("quiet") {
 				for _, r := range rows {
 					fmt.Fprintln(c.App.Writer, r.ID)
@@ -71,7 +83,10 @@ func psCommandNamed(name string, aliases []string) *cli.Command {
 			}
 			if tmpl == nil {
 				f := "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
-				if o.Size {
+				if c.Bool("pod") {
+					f += "\t{{.Pod}}\t{{.PodName}}"
+				}
+				if c.Bool("size") {
 					f += "\t{{.Size}}"
 				}
 				if c.Bool("noheading") {
@@ -89,11 +104,7 @@ func psCommandNamed(name string, aliases []string) *cli.Command {
 					return executeNoHeader(c, tmpl, rows)
 				}
 			}
-			data := make([]any, len(rows))
-			for i := range rows {
-				data[i] = rows[i]
-			}
-			return tmpl.Execute(c.App.Writer, data)
+			return tmpl.Execute(c.App.Writer, psData(rows))
 		},
 	}
 }
@@ -107,19 +118,62 @@ var psHeaders = map[string]string{
 	"Names":        "NAMES",
 	"Image":        "IMAGE",
 	"ImageID":      "IMAGE ID",
+	"Pod":          "POD ID",
+	"PodName":      "PODNAME",
+}
+
+// psSorter returns the order of ps --sort FIELD (Podman's fields; created is newest first).
+func psSorter(field string) (func(a, b *container.Row) bool, error) {
+	switch field {
+	case "command":
+		return func(a, b *container.Row) bool { return a.Command < b.Command }, nil
+	case "created", "":
+		return func(a, b *container.Row) bool { return a.Created > b.Created }, nil
+	case "id":
+		return func(a, b *container.Row) bool { return a.ID < b.ID }, nil
+	case "image":
+		return func(a, b *container.Row) bool { return a.Image < b.Image }, nil
+	case "names":
+		return func(a, b *container.Row) bool { return a.Names < b.Names }, nil
+	case "runningfor":
+		return func(a, b *container.Row) bool { return a.StartedAt > b.StartedAt }, nil
+	case "size":
+		return func(a, b *container.Row) bool { return a.SizeRw < b.SizeRw }, nil
+	case "status":
+		return func(a, b *container.Row) bool { return a.State < b.State }, nil
+	}
+	return nil, fmt.Errorf("ps --sort %q: want command, created, id, image, names, runningfor, size or status", field)
 }
 
 // executeNoHeader renders a table and drops its first line.
 func executeNoHeader(c *cli.Context, tmpl *report.Template, rows []container.Row) error {
-	data := make([]any, len(rows))
-	for i := range rows {
-		data[i] = rows[i]
-	}
 	var b strings.Builder
-	if err := tmpl.Execute(&b, data); err != nil {
+	if err := tmpl.Execute(&b, psData(rows)); err != nil {
 		return err
 	}
 	_, rest, _ := strings.Cut(b.String(), "\n")
 	_, err := fmt.Fprint(c.App.Writer, rest)
 	return err
+}
+
+// psRow is what a ps template sees: the row, with {{.State}} and {{.Status}} in Podman 4's words ("Up 5
+// seconds ago"); JSON keeps the row's fields ("State": "running").
+type psRow struct {
+	container.Row
+	now time.Time
+}
+
+// State is the container's state in Podman's human form.
+func (r psRow) State() string { return container.StateText(&r.Row, r.now) }
+
+// Status is the same as State, as in Podman 4.
+func (r psRow) Status() string { return r.State() }
+
+func psData(rows []container.Row) []any {
+	now := time.Now()
+	data := make([]any, len(rows))
+	for i := range rows {
+		data[i] = psRow{Row: rows[i], now: now}
+	}
+	return data
 }

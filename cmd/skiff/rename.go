@@ -10,7 +10,7 @@ func renameCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "rename",
 		Usage:     "rename a container",
-		ArgsUsage: "CONTAINER NEW_NAME",
+		ArgsUsage: "CONTAINER NEW_NAME\n\nEXAMPLE:\n   skiff rename web web-old",
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 2 {
 				return errors.New("rename: want a container and its new name: skiff rename CONTAINER NEW_NAME")

@@ -8,7 +8,7 @@ func restartCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "restart",
 		Usage:     "stop and start containers",
-		ArgsUsage: "CONTAINER [CONTAINER...]",
+		ArgsUsage: "CONTAINER [CONTAINER...]\n\nEXAMPLE:\n   skiff restart -t 2 web",
 		Flags: []cli.Flag{
 			&cli.UintFlag{Name: "time", Aliases: []string{"t"}, Value: 10, Usage: "`SECONDS` to wait before SIGKILL (default: the container's --stop-timeout)"},
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "restart every running container"},

@@ -17,7 +17,7 @@ func stopCommand() *cli.Command {
 		Usage:     "stop running containers: the stop signal, then SIGKILL after the timeout",
 		ArgsUsage: "CONTAINER [CONTAINER...]\n\nEXAMPLE:\n   skiff stop -t 2 web",
 		Flags: []cli.Flag{
-			&cli.UintFlag{Name: "time", Aliases: []string{"t"}, Value: 10, Usage: "`SECONDS` to wait before SIGKILL (default: the container's --stop-timeout)"},
+			&cli.UintFlag{Name: "time", Aliases: []string{"t", "timeout"}, Value: 10, Usage: "`SECONDS` to wait before SIGKILL (default: the container's --stop-timeout)"},
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "stop every running container"},
 			&cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "ignore containers that do not exist"},
 			&cli.StringSliceFlag{Name: "cidfile", Usage: "read the container ID from `FILE`"},

@@ -28,9 +28,10 @@ func systemCommand() *cli.Command {
 
 func systemResetCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "reset",
-		Usage: "remove all of the user's containers, images and skiff state, and stop the pause process",
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask for confirmation"}},
+		Name:      "reset",
+		Usage:     "remove all of the user's containers, images and skiff state, and stop the pause process",
+		ArgsUsage: "\n\nEXAMPLE:\n   skiff system reset -f",
+		Flags:     []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask for confirmation"}},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return fmt.Errorf("system reset takes no arguments, got %q", c.Args().First())

@@ -16,8 +16,9 @@ import (
 
 func systemCheckCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "check",
-		Usage: "list what on this host blocks or degrades containers for you, with the fixes, and check the store (exit 1 on findings)",
+		Name:      "check",
+		Usage:     "list what on this host blocks or degrades containers for you, with the fixes, and check the store (exit 1 on findings)",
+		ArgsUsage: "\n\nEXAMPLE:\n   skiff system check\n   skiff system check --repair --format json",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "json, or a Go template over the report ({{.Host}}, {{.Store}}, {{.CDIDevices}})"},
 			&cli.BoolFlag{Name: "repair", Aliases: []string{"r"}, Usage: "remove damaged images, layers and incomplete containers, and unmount what no container holds"},

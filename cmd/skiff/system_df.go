@@ -11,8 +11,9 @@ import (
 
 func systemDFCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "df",
-		Usage: "show the space images, containers and volumes use",
+		Name:      "df",
+		Usage:     "show the space images, containers and volumes use",
+		ArgsUsage: "\n\nEXAMPLE:\n   skiff system df -v",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every image, container and volume"},
 			&cli.StringFlag{Name: "format", Usage: "Go template or json for the summary rows (.Type, .Total, .Active, .Size, .Reclaimable)"},

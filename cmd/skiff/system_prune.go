@@ -14,8 +14,9 @@ import (
 
 func systemPruneCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "prune",
-		Usage: "remove stopped containers, exited pods, unused networks, dangling images (and with --volumes unused volumes)",
+		Name:      "prune",
+		Usage:     "remove stopped containers, exited pods, unused networks, dangling images (and with --volumes unused volumes)",
+		ArgsUsage: "\n\nEXAMPLE:\n   skiff system prune -a --volumes -f",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove every image no container uses, not only dangling ones"},
 			&cli.BoolFlag{Name: "volumes", Usage: "also remove the volumes no container uses"},

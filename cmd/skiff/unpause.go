@@ -10,7 +10,7 @@ func unpauseCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "unpause",
 		Usage:     "thaw paused containers",
-		ArgsUsage: "CONTAINER [CONTAINER...]",
+		ArgsUsage: "CONTAINER [CONTAINER...]\n\nEXAMPLE:\n   skiff unpause web",
 		Flags:     []cli.Flag{&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "unpause every paused container"}},
 		Action: func(c *cli.Context) error {
 			names, err := targets(c, c.Bool("all"), nil)

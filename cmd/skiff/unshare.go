@@ -51,6 +51,7 @@ func unshareCommand() *cli.Command {
 			}
 			// Podman's names, so scripts written for `podman unshare` find the storage.
 			env := append(os.Environ(), "CONTAINERS_GRAPHROOT="+opts.GraphRoot, "CONTAINERS_RUNROOT="+opts.RunRoot)
+			stderrLog.release() // the warnings held so far, before this process becomes the command
 			err = syscall.Exec(path, argv, env)
 			return withCode(exitCannotRun, fmt.Errorf("unshare: exec %s: %w", path, err))
 		},

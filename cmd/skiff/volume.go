@@ -25,6 +25,10 @@ func volumeCommand() *cli.Command {
 			volumeRemoveCommand(),
 			volumePruneCommand(),
 			volumeExistsCommand(),
+			volumeExportCommand(), // volume_archive.go
+			volumeImportCommand(),
+			volumeMountCommand(),
+			volumeUnmountCommand(),
 		},
 	}
 }
@@ -278,8 +282,9 @@ func volumeRemoveCommand() *cli.Command {
 
 func volumePruneCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "prune",
-		Usage: "remove every volume that no container uses",
+		Name:      "prune",
+		Usage:     "remove every volume that no container uses",
+		ArgsUsage: "\n\nEXAMPLE:\n   skiff volume prune -f",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask for confirmation"},
 			&cli.StringSliceFlag{Name: "filter", Usage: "remove only volumes matching `KEY=VALUE` (" + strings.Join(volume.PruneFilterKeys, ", ") + ")"},
@@ -324,7 +329,7 @@ func volumeExistsCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "exists",
 		Usage:     "exit 0 if the volume exists, 1 if not",
-		ArgsUsage: "VOLUME",
+		ArgsUsage: "VOLUME\n\nEXAMPLE:\n   skiff volume exists data",
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return fmt.Errorf("volume exists takes exactly one volume, got %d", c.NArg())
