@@ -62,54 +62,18 @@ done
 bench_preflight
 command -v iperf3 >/dev/null || die "iperf3 is not installed on the host (hack/setup-host.sh installs it)"
 command -v jq >/dev/null || die "jq is not installed"
-PODMAN=$(command -v podman || true)
 HOST_IP=$(ip -4 -o addr show scope global | awk '{ sub("/.*", "", $4); print $4; exit }')
 GATEWAY=$(ip -4 route show default | awk '{ print $3; exit }')
 [[ -n $HOST_IP ]] || die "the host has no global IPv4 address for the container->host test"
 
-WORK=$(mktemp -d "${BENCH_DIR:-/var/tmp}/skiff-bench-net.XXXXXX")
-chmod 0755 "$WORK"
-install_skiff "$WORK"
-chown "$TEST_USER:" "$WORK"
-RUNDIR=$(user_runtime_dir "$TEST_USER")
-
-cleanup() {
-	local rc=$?
-	XDG_RUNTIME_DIR=$RUNDIR as_user "$TEST_USER" bash -c '
-		pkill -u "$(id -u)" -f "iperf3 -s -p $4" 2>/dev/null
-		s=(env XDG_RUNTIME_DIR=$1/skiff-xdg SKIFF_PRIVATE_NAMESPACE=1 "$2/skiff" --root "$2/skiff-root" --runroot "$1/skiff-run")
-		"${s[@]}" rm -f -a >/dev/null 2>&1
-		"${s[@]}" unshare rm -rf "$2/skiff-root" >/dev/null 2>&1
-		if [[ -n $3 ]]; then
-			p=(env XDG_RUNTIME_DIR=$1/podman-xdg "$3" --root "$2/podman-root" --runroot "$1/podman-run")
-			"${p[@]}" rm -f -a >/dev/null 2>&1
-			"${p[@]}" unshare rm -rf "$2/podman-root" >/dev/null 2>&1
-			[[ -f $1/podman-xdg/libpod/tmp/pause.pid ]] && kill "$(<"$1/podman-xdg/libpod/tmp/pause.pid")" 2>/dev/null
-		fi
-		[[ -f $1/skiff-xdg/skiff/pause.pid ]] && kill -9 "$(<"$1/skiff-xdg/skiff/pause.pid")" 2>/dev/null
-		true' _ "$RUNDIR" "$WORK" "$PODMAN" "${BENCH_PORT:-18300}" || true
-	rm -rf "$WORK" "$RUNDIR"
-	exit "$rc"
-}
-trap cleanup EXIT
+bench_workspace net
 
 INFO "skiff $SKIFF, podman ${PODMAN:-none}; iperf3 $RUNS x ${SECONDS_PER_RUN}s per figure as $TEST_USER; host $HOST_IP, gateway ${GATEWAY:-none}"
 
 cat >"$WORK/measure.sh" <<'EOF'
 set -euo pipefail
 RUNDIR=$1 WORK=$2 RUNS=$3 SECS=$4 IMAGE=$5 PODMAN=$6 HOST_IP=$7 GATEWAY=$8 PORT=$9 DRIVER=${10}
-mkdir -p "$RUNDIR/skiff-xdg" "$RUNDIR/podman-xdg"
-chmod 0700 "$RUNDIR/skiff-xdg" "$RUNDIR/podman-xdg"
-skiff=(env XDG_RUNTIME_DIR="$RUNDIR/skiff-xdg" SKIFF_PRIVATE_NAMESPACE=1 "$WORK/skiff" --root "$WORK/skiff-root" --runroot "$RUNDIR/skiff-run")
-podman=()
-if [[ -n $PODMAN ]]; then
-	podman=(env XDG_RUNTIME_DIR="$RUNDIR/podman-xdg" "$PODMAN" --root "$WORK/podman-root" --runroot "$RUNDIR/podman-run"
-		--runtime runc --cgroup-manager cgroupfs --events-backend none)
-fi
-if [[ -n $DRIVER ]]; then
-	skiff+=(--storage-driver "$DRIVER")
-	[[ ${#podman[@]} -eq 0 ]] || podman+=(--storage-driver "$DRIVER")
-fi
+. "$WORK/engines.sh"
 
 # gbits reads iperf3 -J output and prints the receiver's Gbit/s.
 gbits() { jq -r '.end.sum_received.bits_per_second / 1e9 | . * 100 | round / 100'; }

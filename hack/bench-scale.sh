@@ -34,45 +34,15 @@ while (($#)); do
 done
 
 bench_preflight
-PODMAN=$(command -v podman || true)
-WORK=$(mktemp -d "${BENCH_DIR:-/var/tmp}/skiff-bench-scale.XXXXXX")
-chmod 0755 "$WORK"
-install_skiff "$WORK"
-chown "$TEST_USER:" "$WORK"
-RUNDIR=$(user_runtime_dir "$TEST_USER")
-
-cleanup() {
-	local rc=$?
-	XDG_RUNTIME_DIR=$RUNDIR as_user "$TEST_USER" bash -c '
-		s=(env XDG_RUNTIME_DIR=$1/skiff-xdg SKIFF_PRIVATE_NAMESPACE=1 "$2/skiff" --root "$2/skiff-root" --runroot "$1/skiff-run")
-		"${s[@]}" rm -f -a >/dev/null 2>&1
-		"${s[@]}" unshare rm -rf "$2/skiff-root" >/dev/null 2>&1
-		if [[ -n $3 ]]; then
-			p=(env XDG_RUNTIME_DIR=$1/podman-xdg "$3" --root "$2/podman-root" --runroot "$1/podman-run")
-			"${p[@]}" rm -f -a >/dev/null 2>&1
-			"${p[@]}" unshare rm -rf "$2/podman-root" >/dev/null 2>&1
-			[[ -f $1/podman-xdg/libpod/tmp/pause.pid ]] && kill "$(<"$1/podman-xdg/libpod/tmp/pause.pid")" 2>/dev/null
-		fi
-		[[ -f $1/skiff-xdg/skiff/pause.pid ]] && kill -9 "$(<"$1/skiff-xdg/skiff/pause.pid")" 2>/dev/null
-		true' _ "$RUNDIR" "$WORK" "$PODMAN" || true
-	rm -rf "$WORK" "$RUNDIR"
-	exit "$rc"
-}
-trap cleanup EXIT
+bench_workspace scale
 
 INFO "skiff $SKIFF, podman ${PODMAN:-none}; $RUNS runs each, $COUNT containers, as $TEST_USER"
 
 cat >"$WORK/measure.sh" <<'SCRIPT'
 set -euo pipefail
 RUNDIR=$1 WORK=$2 RUNS=$3 COUNT=$4 IMAGE=$5 PODMAN=$6
-mkdir -p "$RUNDIR/skiff-xdg" "$RUNDIR/podman-xdg"
-chmod 0700 "$RUNDIR/skiff-xdg" "$RUNDIR/podman-xdg"
-skiff=(env XDG_RUNTIME_DIR="$RUNDIR/skiff-xdg" SKIFF_PRIVATE_NAMESPACE=1 "$WORK/skiff" --root "$WORK/skiff-root" --runroot "$RUNDIR/skiff-run")
-podman=()
-if [[ -n $PODMAN ]]; then
-	podman=(env XDG_RUNTIME_DIR="$RUNDIR/podman-xdg" "$PODMAN" --root "$WORK/podman-root" --runroot "$RUNDIR/podman-run"
-		--storage-driver overlay --runtime runc --cgroup-manager cgroupfs --events-backend none)
-fi
+DRIVER=overlay # both engines on the same driver (podman 4.3 without a storage.conf would take vfs)
+. "$WORK/engines.sh"
 median_of() {
 	local i t0
 	"$@" >/dev/null 2>&1 || true

@@ -111,6 +111,40 @@ install_skiff() {
 	done
 }
 
+# bench_workspace NAME makes a benchmark's work directory WORK (skiff and its helpers installed, and
+# bench-engines.sh, which the measurement scripts source; owned by the test user) and the test user's
+# runtime directory RUNDIR, and sets PODMAN (empty without podman). When the script exits, both engines'
+# containers, storage and pause processes go, then both directories.
+bench_workspace() {
+	PODMAN=$(command -v podman || true)
+	WORK=$(mktemp -d "${BENCH_DIR:-/var/tmp}/skiff-bench-$1.XXXXXX")
+	chmod 0755 "$WORK"
+	install_skiff "$WORK"
+	install -m 0644 "$HACK_DIR/bench-engines.sh" "$WORK/engines.sh"
+	chown "$TEST_USER:" "$WORK"
+	RUNDIR=$(user_runtime_dir "$TEST_USER")
+	trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+	local rc=$?
+	XDG_RUNTIME_DIR=$RUNDIR as_user "$TEST_USER" bash -c '
+		RUNDIR=$1 WORK=$2 PODMAN=$3 DRIVER=
+		pkill -u "$(id -u)" -x iperf3 2>/dev/null
+		. "$WORK/engines.sh"
+		"${skiff[@]}" rm -f -a >/dev/null 2>&1
+		"${skiff[@]}" unshare rm -rf "$WORK/skiff-root" "$WORK/bundle" >/dev/null 2>&1
+		if [[ ${#podman[@]} -gt 0 ]]; then
+			"${podman[@]}" rm -f -a >/dev/null 2>&1
+			"${podman[@]}" unshare rm -rf "$WORK/podman-root" >/dev/null 2>&1
+			[[ -f $RUNDIR/podman-xdg/libpod/tmp/pause.pid ]] && kill "$(<"$RUNDIR/podman-xdg/libpod/tmp/pause.pid")" 2>/dev/null
+		fi
+		[[ -f $RUNDIR/skiff-xdg/skiff/pause.pid ]] && kill -9 "$(<"$RUNDIR/skiff-xdg/skiff/pause.pid")" 2>/dev/null
+		true' _ "$RUNDIR" "$WORK" "$PODMAN" || true
+	rm -rf "$WORK" "$RUNDIR"
+	exit "$rc"
+}
+
 # registry_up succeeds when the registry answers on /v2/.
 registry_up() {
 	curl -fsS -m 2 -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null
