@@ -70,9 +70,23 @@ func Run(t testing.TB, args ...string) Result {
 // RunIn runs skiff with extra environment variables and standard input.
 func RunIn(t testing.TB, env []string, stdin string, args ...string) Result {
 	t.Helper()
+	return run(t, "", env, stdin, args)
+}
+
+// RunInDir runs skiff in the working directory dir with extra environment variables.
+func RunInDir(t testing.TB, dir string, env []string, args ...string) Result {
+	t.Helper()
+	return run(t, dir, append([]string{"PWD=" + dir}, env...), "", args)
+}
+
+// run runs skiff in dir ("" for the test's own) and returns what happened; it fails the test only if
+// skiff could not be started or timed out.
+func run(t testing.TB, dir string, env []string, stdin string, args []string) Result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, Binary, args...)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
