@@ -18,6 +18,7 @@ import (
 	"github.com/containers/storage"
 
 	"github.com/skiffproject/skiff/runtime/oci"
+	"github.com/skiffproject/skiff/runtime/spec"
 	"github.com/skiffproject/skiff/userns"
 	"github.com/skiffproject/skiff/volume/mountflag"
 )
@@ -104,6 +105,10 @@ type Config struct {
 	Network NetworkConfig `json:"network"`
 	// Pod is the pod the container belongs to (pod.go); nil = none.
 	Pod *PodConfig `json:"pod,omitempty"`
+	// Cgroup holds the resource limits and cgroup settings (resources.go).
+	Cgroup CgroupOptions `json:"cgroup,omitempty"`
+	// Devices are the host devices given with --device.
+	Devices []spec.Device `json:"devices,omitempty"`
 }
 
 // State is what happened to a container since it was created.
@@ -134,6 +139,10 @@ type State struct {
 	// Ports are the ports this run publishes, random host ports resolved, as comma-separated -p
 	// values (a string keeps State comparable; see encodePorts in network.go).
 	Ports string `json:"ports,omitempty"`
+	// CgroupPath is the cgroups path this run's container was given ("" = none); OOMKilled says the
+	// kernel's OOM killer killed a process of it (the monitor's record, see monitor.Config.OOMFile).
+	CgroupPath string `json:"cgroupPath,omitempty"`
+	OOMKilled  bool   `json:"oomKilled,omitempty"`
 }
 
 // Container is a container's record together with its storage identity.

@@ -75,6 +75,11 @@ type CreateOptions struct {
 
 	// Network holds --network, -p, -P and the names flags (network.go).
 	Network NetworkOptions
+
+	// Cgroup holds the resource limits and cgroup flags (resources.go).
+	Cgroup CgroupOptions
+	// Devices are --device values (ParseDevice).
+	Devices []spec.Device
 }
 
 // defaultStopTimeout is Podman's and Docker's.
@@ -213,6 +218,9 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 			return nil, fmt.Errorf("--stop-signal: %w", err)
 		}
 	}
+	if err := checkCgroupOptions(o); err != nil { // before a pull: a refusal changes nothing
+		return nil, err
+	}
 	img, err := e.resolveImage(ctx, o, policy)
 	if err != nil {
 		return nil, err
@@ -303,6 +311,9 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 		return nil, err
 	}
 	if err := e.networkConfig(o.Network, ic.ExposedPorts, cfg); err != nil {
+		return nil, err
+	}
+	if err := cgroupConfig(o, cfg); err != nil {
 		return nil, err
 	}
 	if len(cfg.Entrypoint)+len(cfg.Cmd) == 0 {

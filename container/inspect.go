@@ -125,6 +125,9 @@ type InspectHostConfig struct {
 	DNSOptions      []string                              `json:"DnsOptions"`
 	DNSSearch       []string                              `json:"DnsSearch"`
 	ExtraHosts      []string                              `json:"ExtraHosts"`
+
+	// Limits, cgroup and devices (resources.go).
+	InspectResources
 }
 
 // InspectLogConfig says where the output goes.
@@ -168,6 +171,7 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 			Status:     st.Status,
 			Running:    st.Status == StatusRunning || st.Status == StatusStopping,
 			Paused:     st.Status == StatusPaused,
+			OOMKilled:  st.OOMKilled,
 			Pid:        st.Pid,
 			ConmonPid:  st.MonitorPid,
 			ExitCode:   st.ExitCode,
@@ -223,6 +227,7 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 		d.Config.Labels = map[string]string{}
 	}
 	inspectPod(c, d)
+	inspectResources(c, d)
 	if cfg.LogDriver == "k8s-file" {
 		d.LogPath = e.LogPath(c.ID)
 		d.HostConfig.LogConfig.Path = d.LogPath

@@ -95,6 +95,8 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	if err != nil {
 		return nil, err
 	}
+	c.State.CgroupPath = s.Linux.CgroupsPath
+	_ = os.Remove(e.oomPath(c.ID))
 	if err := checkCommand(rootfs, c.Config.argv(), s.Process.Env); err != nil {
 		return nil, fmt.Errorf("start container %s: %w", c.Name(), err)
 	}
@@ -115,9 +117,13 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	if c.Config.LogDriver == monitor.LogK8sFile {
 		logPath = e.LogPath(c.ID)
 	}
+	oomFile := ""
+	if c.State.CgroupPath != "" {
+		oomFile = e.oomPath(c.ID)
+	}
 	proc, conn, err := monitor.Start(monitor.Config{
 		ID: c.ID, Name: c.Name(), Dir: dir, PIDFile: pidPath,
-		ExitFile: e.exitPath(c.ID), Token: c.State.Token,
+		ExitFile: e.exitPath(c.ID), Token: c.State.Token, OOMFile: oomFile,
 		LogDriver: c.Config.LogDriver, LogPath: logPath,
 		Terminal: c.Config.Terminal, Stdin: c.Config.Interactive,
 		Runtime:       launchCommand(c, rt, dir, pidPath, console),
@@ -210,6 +216,9 @@ func (e *Engine) generateSpec(c *Container, rootfs string) (*rspec.Spec, error) 
 		return nil, err
 	}
 	if err := e.podSpec(c, rootfs, &o); err != nil {
+		return nil, err
+	}
+	if err := cgroupSpec(c, &o); err != nil {
 		return nil, err
 	}
 	e.notifySpec(c, &o)

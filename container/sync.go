@@ -34,6 +34,9 @@ func (e *Engine) observe(c *Container) {
 	if ex, err := monitor.ReadExitFile(e.exitPath(c.ID)); err == nil && ex.Token == s.Token {
 		// The monitor recorded the exit and deletes the runtime's state itself.
 		s.Status, s.ExitCode, s.FinishedAt, s.Pid, s.RuntimeCreated = StatusExited, ex.Code, ex.Finished, 0, false
+		if b, err := os.ReadFile(e.oomPath(c.ID)); err == nil && strings.TrimSpace(string(b)) == s.Token {
+			s.OOMKilled = true
+		}
 		return
 	}
 	switch {
@@ -110,6 +113,15 @@ func (e *Engine) cleanupRun(ctx context.Context, c *Container) error {
 
 // runtimeFor returns the OCI runtime of c: the one it was created with, else the engine's.
 func (e *Engine) runtimeFor(c *Container) (*oci.Runtime, error) {
+	rt, err := e.runtimeNamed(c)
+	if err == nil && c.State.CgroupPath != "" {
+		rt = rt.WithCgroup()
+	}
+	return rt, err
+}
+
+// runtimeNamed is the runtime c was created with.
+func (e *Engine) runtimeNamed(c *Container) (*oci.Runtime, error) {
 	name := c.Config.Runtime
 	if name == "" {
 		name = e.opts.Runtime

@@ -39,6 +39,7 @@ func commands() []*cli.Command {
 		restartCommand(),
 		pauseCommand(),
 		unpauseCommand(),
+		updateCommand(),
 		portCommand(),
 		cpCommand(),
 		exportCommand(),

@@ -42,6 +42,7 @@ func containerCommand() *cli.Command {
 			stopCommand(),
 			topCommand(),
 			unpauseCommand(),
+			updateCommand(),
 			waitCommand(),
 		},
 	}

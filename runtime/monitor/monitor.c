@@ -46,7 +46,7 @@
 #define MAX_CLIENTS 32
 
 struct config {
-	const char *id, *name, *exit_file, *log_driver, *log_path, *pid_file, *token;
+	const char *id, *name, *exit_file, *log_driver, *log_path, *pid_file, *token, *oom_file;
 	int terminal, stdin_open, sync_fd, attach_listen_fd, attach_wait, start_fd;
 	const char *runtime[MAX_ARGS + 1];
 	const char *start_cmd[MAX_ARGS + 1];
@@ -103,6 +103,8 @@ static void parse_args(int argc, char **argv)
 			cfg.name = v;
 		else if (KEY("exit-file"))
 			cfg.exit_file = v;
+		else if (KEY("oom-file"))
+			cfg.oom_file = v;
 		else if (KEY("log-driver"))
 			cfg.log_driver = v;
 		else if (KEY("log-path"))
@@ -408,6 +410,66 @@ static int exit_code(int status)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return 255;
+}
+
+static int oom_fd = -1; // memory.oom_control of the container's own memory cgroup (cgroup v1)
+
+// open_oom_control opens memory.oom_control of the v1 memory cgroup the container's init (pid) is in,
+// so that after the exit, before the runtime's delete removes the cgroup, its oom_kill count can tell
+// whether the OOM killer struck (read_oom_kills).
+static void open_oom_control(pid_t pid)
+{
+	char path[4096], line[4096];
+	FILE *f;
+
+	if (cfg.oom_file == NULL)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *ctrls = strchr(line, ':'), *p, *tok, *save = NULL;
+		int memory = 0;
+		if (ctrls == NULL || (p = strchr(++ctrls, ':')) == NULL)
+			continue;
+		*p++ = '\0';
+		p[strcspn(p, "\n")] = '\0';
+		for (tok = strtok_r(ctrls, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save))
+			memory |= !strcmp(tok, "memory");
+		if (!memory)
+			continue;
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.oom_control", p);
+		oom_fd = open(path, O_RDONLY | O_CLOEXEC);
+		break;
+	}
+	fclose(f);
+}
+
+// write_oom_file records, before the exit file, that the OOM killer killed a process of the container.
+static void write_oom_file(void)
+{
+	char buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	if (oom_fd < 0)
+		return;
+	n = pread(oom_fd, buf, sizeof(buf) - 1, 0);
+	close(oom_fd);
+	oom_fd = -1;
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	p = strstr(buf, "oom_kill ");
+	if (p == NULL || strtoll(p + 9, NULL, 10) <= 0)
+		return;
+	fd = open(cfg.oom_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	write_all(fd, cfg.token, strlen(cfg.token));
+	write_all(fd, "\n", 1);
+	close(fd);
 }
 
 static void write_exit_file(int code)
@@ -799,6 +861,7 @@ static void monitor_main(int argc, char **argv)
 		set_nonblock(err_fd);
 	if (in_fd >= 0)
 		set_nonblock(in_fd);
+	open_oom_control(pid);
 	if (cfg.nstart > 0) {
 		dprintf(cfg.sync_fd, "created %d %d\n", pid, getpid());
 		start_container(pid);
@@ -809,6 +872,7 @@ static void monitor_main(int argc, char **argv)
 	}
 
 	code = serve(pid, sigfd);
+	write_oom_file();
 	write_exit_file(code);
 	// Delete the runtime's state while the attached client cleans up the rest.
 	delete_pid = cfg.ndelete > 0 ? spawn(cfg.delete_cmd, devnull) : -1;

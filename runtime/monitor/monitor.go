@@ -64,6 +64,9 @@ type Config struct {
 	PIDFile string
 	// ExitFile receives the exit code; Token is written first in it, telling this run from others.
 	ExitFile, Token string
+	// OOMFile, for a container with a memory cgroup of its own, receives Token before the exit file is
+	// written when the OOM killer killed a process of the container; "" = not watched.
+	OOMFile string
 	// LogDriver is LogK8sFile (to LogPath), LogNone or LogJournald.
 	LogDriver, LogPath string
 	// Terminal gives the container a pty received on the console socket; Stdin keeps a stdin pipe open
@@ -273,6 +276,9 @@ func (cfg *Config) args() []string {
 		"token=" + cfg.Token, "log-driver=" + cfg.LogDriver, "log-path=" + cfg.LogPath,
 		"terminal=" + boolArg(cfg.Terminal), "stdin=" + boolArg(cfg.Stdin), "sync-fd=3", "attach-fd=4",
 		"attach-wait=" + boolArg(cfg.Attach)}
+	if cfg.OOMFile != "" {
+		args = append(args, "oom-file="+cfg.OOMFile)
+	}
 	for _, a := range cfg.Runtime {
 		args = append(args, "runtime="+a)
 	}
