@@ -112,9 +112,18 @@ func Find(parent string, uid int) (string, error) {
 		if filepath.IsAbs(rel) {
 			dir = h.Dir(rel)
 		}
+		if parent != "" {
+			// The runtime creates a missing parent: the nearest existing ancestor must be writable.
+			for {
+				if _, err := os.Stat(dir); err == nil || dir == base || len(dir) <= len(Root) {
+					break
+				}
+				dir = filepath.Dir(dir)
+			}
+		}
 		if err := unix.Access(dir, unix.W_OK|unix.X_OK); err != nil {
 			if parent != "" {
-				return "", fmt.Errorf("--cgroup-parent %s: %s is not a cgroup you may write (%v): %w", parent, dir, err, ErrNotDelegated)
+				return "", fmt.Errorf("--cgroup-parent %s: %s is not a cgroup you may write (%v): %w (hint: give a path below your delegated %s)", parent, dir, err, ErrNotDelegated, DelegatedName(uid))
 			}
 			return "", fmt.Errorf("%w: %s (%s): %v (hint: an administrator delegates one with `mkdir %s && chown %d %s`, in every v1 hierarchy below the user's cgroup)",
 				ErrNotDelegated, dir, strings.Join(h.Controllers, ","), errnoText(err), dir, uid, dir)
@@ -135,3 +144,26 @@ func errnoText(err error) string {
 
 // ContainerPath is the cgroups path of container id below parent.
 func ContainerPath(parent, id string) string { return filepath.Join(parent, "skiff-"+id) }
+
+// ErrUnsupported: the host's kernel lacks what a limit needs.
+var ErrUnsupported = errors.New("not supported by this host's kernel")
+
+// CheckSupport reports a limit in r that the host's cgroup v1 controllers cannot apply, as probed in
+// the roots of their hierarchies (what Podman warns about and discards, skiff refuses).
+func CheckSupport(r Resources) error {
+	exists := func(files ...string) bool {
+		for _, f := range files {
+			if _, err := os.Stat(filepath.Join(Root, f)); err == nil {
+				return true
+			}
+		}
+		return false
+	}
+	if r.BlkioWeight != 0 && !exists("blkio/blkio.weight", "blkio/blkio.bfq.weight") {
+		return fmt.Errorf("--blkio-weight: %s/blkio has neither blkio.weight nor blkio.bfq.weight (the kernel's block I/O scheduler has no cgroup weights; the BFQ scheduler provides them): %w", Root, ErrUnsupported)
+	}
+	if (r.MemorySwap > 0) && !exists("memory/memory.memsw.limit_in_bytes") {
+		return fmt.Errorf("--memory-swap: %s/memory has no memory.memsw.limit_in_bytes (swap accounting is off: boot with swapaccount=1): %w", Root, ErrUnsupported)
+	}
+	return nil
+}

@@ -68,6 +68,9 @@ func checkCgroupOptions(o *CreateOptions) error {
 		if _, err := cgroups.Find(cg.Parent, userns.HostUID()); err != nil {
 			return fmt.Errorf("%w: %w", ErrNoLimits, err)
 		}
+		if err := cgroups.CheckSupport(cg.Resources); err != nil {
+			return err
+		}
 	}
 	for _, d := range o.Devices {
 		if err := spec.CheckDevice(d); err != nil {
@@ -124,6 +127,9 @@ func (e *Engine) Update(ctx context.Context, nameOrID string, o UpdateOptions) (
 	}
 	if _, err := cgroups.Find(c.Config.Cgroup.Parent, userns.HostUID()); err != nil {
 		return c, fmt.Errorf("update container %s: %w: %w", c.Name(), ErrNoLimits, err)
+	}
+	if err := cgroups.CheckSupport(o.Resources); err != nil {
+		return c, fmt.Errorf("update container %s: %w", c.Name(), err)
 	}
 	if c.State.Status == StatusRunning || c.State.Status == StatusPaused {
 		if c.State.CgroupPath == "" {

@@ -16,7 +16,7 @@ import (
 type Device struct {
 	Source      string `json:"source"`      // the host's node, or a directory of nodes
 	Destination string `json:"destination"` // where the container sees it
-	Perms       string `json:"perms"`       // a subset of rwm; without w the node is read-only
+	Perms       string `json:"perms"`       // rw or rwm: rootless, nothing narrower can be enforced
 }
 
 // ParseDevice parses a --device value, /dev/X[:/dev/Y][:PERMS], as Podman does.
@@ -51,6 +51,11 @@ func ParseDevice(s string) (Device, error) {
 		return Device{}, fmt.Errorf("--device %q: %q is not an absolute path in the container", s, d.Destination)
 	}
 	d.Source, d.Destination = filepath.Clean(d.Source), filepath.Clean(d.Destination)
+	if !strings.Contains(d.Perms, "r") || !strings.Contains(d.Perms, "w") {
+		// The node is the host's own, bound in: only a device cgroup could narrow the access, and a
+		// user namespace has none (m is moot: the container can never mknod).
+		return Device{}, fmt.Errorf("--device %q: permissions %q cannot be enforced rootless, where a device is bind-mounted with the host's access and no device cgroup applies: use rw or rwm", s, d.Perms)
+	}
 	return d, nil
 }
 
@@ -103,21 +108,17 @@ func deviceNodes(d Device) ([][2]string, error) {
 }
 
 // addDevices bind-mounts each device: a user namespace cannot mknod, so a rootless container gets the
-// host's node itself (Podman's rootless --device). Without w in its permissions the node is read-only.
+// host's node itself (Podman's rootless --device), with the access the host's node gives the user.
 func addDevices(g *generate.Generator, devs []Device) error {
 	for _, d := range devs {
 		nodes, err := deviceNodes(d)
 		if err != nil {
 			return err
 		}
-		mode := "rw"
-		if !strings.Contains(d.Perms, "w") {
-			mode = "ro"
-		}
 		for _, n := range nodes {
 			g.Config.Mounts = slices.DeleteFunc(g.Config.Mounts, func(m rspec.Mount) bool { return m.Destination == n[1] })
 			g.AddMount(rspec.Mount{Destination: n[1], Type: "bind", Source: n[0],
-				Options: []string{"bind", "nosuid", "noexec", mode}})
+				Options: []string{"bind", "nosuid", "noexec", "rw"}})
 		}
 	}
 	return nil

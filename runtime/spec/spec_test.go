@@ -407,7 +407,8 @@ func TestParseDevice(t *testing.T) {
 		ok   bool
 	}{
 		{"/dev/fuse", Device{"/dev/fuse", "/dev/fuse", "rwm"}, true},
-		{"/dev/fuse:r", Device{"/dev/fuse", "/dev/fuse", "r"}, true},
+		{"/dev/fuse:r", Device{}, false},
+		{"/dev/fuse:rw", Device{"/dev/fuse", "/dev/fuse", "rw"}, true},
 		{"/dev/fuse:/dev/f2", Device{"/dev/fuse", "/dev/f2", "rwm"}, true},
 		{"/dev/fuse:/dev/f2:rw", Device{"/dev/fuse", "/dev/f2", "rw"}, true},
 		{"/dev/fuse:/dev/f2:x", Device{}, false},
