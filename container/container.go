@@ -109,6 +109,8 @@ type Config struct {
 	Cgroup CgroupOptions `json:"cgroup,omitempty"`
 	// Devices are the host devices given with --device.
 	Devices []spec.Device `json:"devices,omitempty"`
+	// Process holds the namespace and process-environment flags (process.go).
+	Process ProcessOptions `json:"process,omitempty"`
 }
 
 // State is what happened to a container since it was created.

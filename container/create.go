@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"strings"
 	"time"
@@ -80,6 +81,12 @@ type CreateOptions struct {
 	Cgroup CgroupOptions
 	// Devices are --device values (ParseDevice).
 	Devices []spec.Device
+	// Process holds the namespace and process-environment flags (process.go).
+	Process ProcessOptions
+	// BaseEnv (--env-host, the proxy variables) lies below the image's environment, which Env overrides.
+	BaseEnv []string
+	// Annotations are --annotation KEY=VALUE, passed to the runtime over the image's.
+	Annotations map[string]string
 }
 
 // defaultStopTimeout is Podman's and Docker's.
@@ -138,7 +145,7 @@ func (e *Engine) create(ctx context.Context, o CreateOptions) (*Container, *lock
 		return nil, nil, err
 	}
 	cfg.Name = sc.Names[0]
-	if cfg.Hostname == "" {
+	if cfg.Hostname == "" && (cfg.Process.UTS == "" || cfg.Process.UTS == "private") {
 		cfg.Hostname = id[:12]
 	}
 	c := &Container{ID: id, Config: *cfg, State: State{Status: StatusCreated}, Storage: sc}
@@ -236,7 +243,7 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 		ImageName:     imageName(img, o.Image),
 		Entrypoint:    ic.Entrypoint,
 		Cmd:           ic.Cmd,
-		Env:           MergeEnv(ic.Env, o.Env),
+		Env:           MergeEnv(MergeEnv(o.BaseEnv, ic.Env), o.Env),
 		WorkingDir:    ic.WorkingDir,
 		User:          ic.User,
 		Hostname:      o.Hostname,
@@ -315,6 +322,15 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 	}
 	if err := cgroupConfig(o, cfg); err != nil {
 		return nil, err
+	}
+	if err := e.processConfig(o, cfg); err != nil {
+		return nil, err
+	}
+	if len(o.Annotations) > 0 {
+		if cfg.Annotations == nil {
+			cfg.Annotations = map[string]string{}
+		}
+		maps.Copy(cfg.Annotations, o.Annotations)
 	}
 	if len(cfg.Entrypoint)+len(cfg.Cmd) == 0 {
 		return nil, fmt.Errorf("no command specified: image %s has no ENTRYPOINT or CMD; give one after the image", o.Image)

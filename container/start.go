@@ -48,6 +48,9 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	if err := e.startPodInfra(ctx, c); err != nil {
 		return nil, err
 	}
+	if err := e.startRequired(ctx, c); err != nil {
+		return nil, err
+	}
 	rt, err := e.runtimeFor(c)
 	if err != nil {
 		return nil, err
@@ -162,6 +165,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		return nil, err
 	}
 	e.started(c)
+	writePidFiles(c)
 	return conn, nil
 }
 
@@ -219,6 +223,9 @@ func (e *Engine) generateSpec(c *Container, rootfs string) (*rspec.Spec, error) 
 		return nil, err
 	}
 	if err := cgroupSpec(c, &o); err != nil {
+		return nil, err
+	}
+	if err := e.processSpec(c, rootfs, &o); err != nil {
 		return nil, err
 	}
 	e.notifySpec(c, &o)

@@ -120,6 +120,16 @@ ensure_devices() {
 	fi
 }
 
+# ensure_mqueue mounts the POSIX message queue file system at /dev/mqueue, as
+# systemd does at boot (dev-mqueue.mount): `--ipc host` binds the host's.
+ensure_mqueue() {
+	if ! findmnt -n /dev/mqueue >/dev/null; then
+		mkdir -p /dev/mqueue
+		mount -t mqueue -o nosuid,nodev,noexec mqueue /dev/mqueue
+		INFO "mounts: mqueue on /dev/mqueue"
+	fi
+}
+
 ensure_sysctl() { # KEY VALUE (skipped when the knob does not exist)
 	local key=$1 want=$2 file have
 	file=/proc/sys/${key//.//}
@@ -656,6 +666,7 @@ if ((WANT_RESET)); then
 fi
 ensure_packages "${PACKAGES[@]}"
 ensure_devices
+ensure_mqueue
 ensure_sysctls
 ensure_users
 ensure_cgroup_delegation

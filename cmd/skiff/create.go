@@ -86,7 +86,7 @@ func createFlags() []cli.Flag {
 		podFlag(),
 		&cli.StringFlag{Name: "restart", Usage: "restart `POLICY` when the container exits: no, on-failure[:N], always or unless-stopped"},
 		&cli.StringFlag{Name: "sdnotify", Usage: "how systemd learns that the container runs: `MODE` conmon (skiff sends READY), container (the container does) or ignore; default: conmon under a Type=notify unit, else ignore"},
-	}, append(append(networkFlags(), bridgeFlags()...), cgroupFlags()...)...)
+	}, append(append(append(networkFlags(), bridgeFlags()...), cgroupFlags()...), processFlags()...)...)
 }
 
 // createOptions maps the flags of create and run to container.CreateOptions; every value is checked
@@ -165,6 +165,9 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 		return o, err
 	}
 	if o.Cgroup, o.Devices, err = cgroupOptions(c); err != nil { // resourceflags.go
+		return o, err
+	}
+	if err := processOptions(c, &o); err != nil { // processflags.go
 		return o, err
 	}
 	o.Network.Aliases, o.Network.IP = c.StringSlice("network-alias"), c.String("ip") // network connect flags (network.go)

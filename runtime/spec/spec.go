@@ -83,6 +83,15 @@ type Options struct {
 
 	// Devices are host devices given to the container (--device): devices.go.
 	Devices []Device
+
+	// Sysctls are set in the container's namespaces (--sysctl); only namespaced ones are allowed.
+	Sysctls map[string]string
+	// OOMScoreAdj is the process's oom_score_adj (--oom-score-adj); nil = inherited.
+	OOMScoreAdj *int
+	// NoShm leaves /dev/shm out (--ipc none).
+	NoShm bool
+	// Unsetenv removes these variables from the environment, defaults included (--unsetenv).
+	Unsetenv []string
 }
 
 // Generate returns the OCI spec for a container described by o.
@@ -167,6 +176,18 @@ func Generate(o Options) (*rspec.Spec, error) {
 	}
 	if err := addDevices(&g, o.Devices); err != nil {
 		return nil, err
+	}
+	if o.NoShm {
+		g.RemoveMount("/dev/shm")
+	}
+	if err := checkSysctls(&o); err != nil {
+		return nil, err
+	}
+	for k, v := range o.Sysctls {
+		g.AddLinuxSysctl(k, v)
+	}
+	if o.OOMScoreAdj != nil {
+		g.SetProcessOOMScoreAdj(*o.OOMScoreAdj)
 	}
 	if err := setIDMappings(g.Config, &o); err != nil {
 		return nil, err
@@ -289,5 +310,11 @@ func environment(o *Options) ([]string, error) {
 	}
 	add("HOME="+home, false)
 	add("container=skiff", false)
+	if len(o.Unsetenv) > 0 {
+		env = slices.DeleteFunc(env, func(kv string) bool {
+			name, _, _ := strings.Cut(kv, "=")
+			return slices.Contains(o.Unsetenv, name)
+		})
+	}
 	return env, nil
 }
