@@ -40,6 +40,7 @@ func commands() []*cli.Command {
 		pauseCommand(),
 		unpauseCommand(),
 		updateCommand(),
+		statsCommand(),
 		portCommand(),
 		cpCommand(),
 		exportCommand(),

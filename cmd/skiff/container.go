@@ -43,6 +43,7 @@ func containerCommand() *cli.Command {
 			topCommand(),
 			unpauseCommand(),
 			updateCommand(),
+			statsCommand(),
 			waitCommand(),
 		},
 	}
