@@ -39,7 +39,7 @@ type Stats struct {
 	Source string
 
 	CPUNano, MemUsageRaw, MemLimit, NetInput, NetOutput, BlockInput, BlockOutput, PIDsRaw uint64
-	CPUPercent                                                                           float64
+	CPUPercent                                                                            float64
 }
 
 // StatsOptions choose the containers of Stats.
