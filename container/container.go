@@ -111,6 +111,8 @@ type Config struct {
 	Devices []spec.Device `json:"devices,omitempty"`
 	// Process holds the namespace and process-environment flags (process.go).
 	Process ProcessOptions `json:"process,omitempty"`
+	// Secrets are the container's --secret references (secrets.go); never their data.
+	Secrets []SecretRef `json:"secrets,omitempty"`
 }
 
 // State is what happened to a container since it was created.

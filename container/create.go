@@ -87,6 +87,8 @@ type CreateOptions struct {
 	BaseEnv []string
 	// Annotations are --annotation KEY=VALUE, passed to the runtime over the image's.
 	Annotations map[string]string
+	// Secrets are --secret values (ParseSecret).
+	Secrets []SecretRef
 }
 
 // defaultStopTimeout is Podman's and Docker's.
@@ -324,6 +326,9 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 		return nil, err
 	}
 	if err := e.processConfig(o, cfg); err != nil {
+		return nil, err
+	}
+	if err := e.secretConfig(o, cfg); err != nil {
 		return nil, err
 	}
 	if len(o.Annotations) > 0 {

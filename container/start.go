@@ -228,6 +228,9 @@ func (e *Engine) generateSpec(c *Container, rootfs string) (*rspec.Spec, error) 
 	if err := e.processSpec(c, rootfs, &o); err != nil {
 		return nil, err
 	}
+	if err := e.secretSpec(c, &o); err != nil {
+		return nil, err
+	}
 	e.notifySpec(c, &o)
 	if c.Config.Init {
 		if o.Init = findInit(); o.Init == "" {

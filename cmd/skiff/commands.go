@@ -41,6 +41,7 @@ func commands() []*cli.Command {
 		unpauseCommand(),
 		updateCommand(),
 		statsCommand(),
+		secretCommand(),
 		portCommand(),
 		cpCommand(),
 		exportCommand(),

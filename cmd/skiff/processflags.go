@@ -35,6 +35,7 @@ func processFlags() []cli.Flag {
 		&cli.StringFlag{Name: "conmon-pidfile", Usage: "write the monitor's PID to `FILE` at each start"},
 		&cli.StringSliceFlag{Name: "requires", Usage: "start `CONTAINER` (comma separated) before this one"},
 		&cli.StringFlag{Name: "platform", Usage: "the image's `OS/ARCH` (only this host's)"},
+		&cli.StringSliceFlag{Name: "secret", Usage: "give the container the secret `NAME[,type=mount|env][,target=T]` (at /run/secrets/NAME by default)"},
 	}
 }
 
@@ -107,6 +108,13 @@ func processOptions(c *cli.Context, o *container.CreateOptions) error {
 				o.BaseEnv = append(o.BaseEnv, name+"="+v)
 			}
 		}
+	}
+	for _, v := range c.StringSlice("secret") {
+		r, err := container.ParseSecret(v)
+		if err != nil {
+			return err
+		}
+		o.Secrets = append(o.Secrets, r)
 	}
 	o.Process = p
 	return nil
