@@ -17,6 +17,7 @@ import (
 
 	"github.com/containers/storage"
 
+	"github.com/skiffproject/skiff/health"
 	"github.com/skiffproject/skiff/runtime/oci"
 	"github.com/skiffproject/skiff/runtime/spec"
 	"github.com/skiffproject/skiff/userns"
@@ -113,6 +114,8 @@ type Config struct {
 	Process ProcessOptions `json:"process,omitempty"`
 	// Secrets are the container's --secret references (secrets.go); never their data.
 	Secrets []SecretRef `json:"secrets,omitempty"`
+	// Health is the container's health check (healthcheck.go); nil = none.
+	Health *health.Config `json:"health,omitempty"`
 }
 
 // State is what happened to a container since it was created.

@@ -89,6 +89,8 @@ type CreateOptions struct {
 	Annotations map[string]string
 	// Secrets are --secret values (ParseSecret).
 	Secrets []SecretRef
+	// Health holds the --health-* flags and --no-healthcheck (healthcheck.go).
+	Health HealthOptions
 }
 
 // defaultStopTimeout is Podman's and Docker's.
@@ -329,6 +331,9 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 		return nil, err
 	}
 	if err := e.secretConfig(o, cfg); err != nil {
+		return nil, err
+	}
+	if cfg.Health, err = healthConfig(ctx, e.store, img.ID, o.Health); err != nil {
 		return nil, err
 	}
 	if len(o.Annotations) > 0 {

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/skiffproject/skiff/health"
 	"github.com/skiffproject/skiff/runtime/spec"
 	"github.com/skiffproject/skiff/slirpnet"
 )
@@ -45,19 +46,21 @@ type InspectData struct {
 
 // InspectState is the State section.
 type InspectState struct {
-	OciVersion string    `json:"OciVersion"`
-	Status     string    `json:"Status"`
-	Running    bool      `json:"Running"`
-	Paused     bool      `json:"Paused"`
-	Restarting bool      `json:"Restarting"`
-	OOMKilled  bool      `json:"OOMKilled"`
-	Dead       bool      `json:"Dead"`
-	Pid        int       `json:"Pid"`
-	ConmonPid  int       `json:"ConmonPid"`
-	ExitCode   int       `json:"ExitCode"`
-	Error      string    `json:"Error"`
-	StartedAt  time.Time `json:"StartedAt"`
-	FinishedAt time.Time `json:"FinishedAt"`
+	OciVersion string `json:"OciVersion"`
+	Status     string `json:"Status"`
+	Running    bool   `json:"Running"`
+	Paused     bool   `json:"Paused"`
+	Restarting bool   `json:"Restarting"`
+	OOMKilled  bool   `json:"OOMKilled"`
+	// Health is the health check's state (healthcheck.go); absent without one.
+	Health     *health.State `json:"Health,omitempty"`
+	Dead       bool          `json:"Dead"`
+	Pid        int           `json:"Pid"`
+	ConmonPid  int           `json:"ConmonPid"`
+	ExitCode   int           `json:"ExitCode"`
+	Error      string        `json:"Error"`
+	StartedAt  time.Time     `json:"StartedAt"`
+	FinishedAt time.Time     `json:"FinishedAt"`
 }
 
 // InspectDriver names the storage driver and the container layer's directories.
@@ -228,6 +231,10 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 	}
 	inspectPod(c, d)
 	inspectResources(c, d)
+	if c.Config.Health.Enabled() {
+		h := e.HealthState(c)
+		d.State.Health = &h
+	}
 	if cfg.LogDriver == "k8s-file" {
 		d.LogPath = e.LogPath(c.ID)
 		d.HostConfig.LogConfig.Path = d.LogPath

@@ -100,6 +100,8 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	}
 	c.State.CgroupPath = s.Linux.CgroupsPath
 	_ = os.Remove(e.oomPath(c.ID))
+	e.resetHealth(c)
+	healthCmd, healthInterval := e.healthCommand(c)
 	if err := checkCommand(rootfs, c.Config.argv(), s.Process.Env); err != nil {
 		return nil, fmt.Errorf("start container %s: %w", c.Name(), err)
 	}
@@ -133,7 +135,8 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		StartCommand:  startCommand(c, rt),
 		DeleteCommand: deleteCommand(rt, c.ID),
 		ExitCommand:   e.exitCommand(c),
-		Attach:        attach,
+		HealthCommand: healthCmd, HealthInterval: healthInterval,
+		Attach: attach,
 	})
 	if err != nil {
 		var ce *monitor.CreateError

@@ -42,6 +42,7 @@ func commands() []*cli.Command {
 		updateCommand(),
 		statsCommand(),
 		secretCommand(),
+		healthcheckCommand(),
 		portCommand(),
 		cpCommand(),
 		exportCommand(),

@@ -86,7 +86,7 @@ func createFlags() []cli.Flag {
 		podFlag(),
 		&cli.StringFlag{Name: "restart", Usage: "restart `POLICY` when the container exits: no, on-failure[:N], always or unless-stopped"},
 		&cli.StringFlag{Name: "sdnotify", Usage: "how systemd learns that the container runs: `MODE` conmon (skiff sends READY), container (the container does) or ignore; default: conmon under a Type=notify unit, else ignore"},
-	}, append(append(append(networkFlags(), bridgeFlags()...), cgroupFlags()...), processFlags()...)...)
+	}, append(append(append(networkFlags(), bridgeFlags()...), cgroupFlags()...), append(processFlags(), healthFlags()...)...)...)
 }
 
 // createOptions maps the flags of create and run to container.CreateOptions; every value is checked
@@ -168,6 +168,9 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 		return o, err
 	}
 	if err := processOptions(c, &o); err != nil { // processflags.go
+		return o, err
+	}
+	if o.Health, err = healthOptions(c); err != nil { // healthflags.go
 		return o, err
 	}
 	o.Network.Aliases, o.Network.IP = c.StringSlice("network-alias"), c.String("ip") // network connect flags (network.go)

@@ -52,7 +52,9 @@ struct config {
 	const char *start_cmd[MAX_ARGS + 1];
 	const char *delete_cmd[MAX_ARGS + 1];
 	const char *exit_cmd[MAX_ARGS + 1];
-	int nruntime, nstart, ndelete, nexit;
+	const char *health_cmd[MAX_ARGS + 1];
+	int nruntime, nstart, ndelete, nexit, nhealth;
+	long health_interval_ms;
 };
 
 struct client {
@@ -133,6 +135,10 @@ static void parse_args(int argc, char **argv)
 			cfg.runtime[cfg.nruntime++] = v;
 		else if (KEY("exit-cmd") && cfg.nexit < MAX_ARGS)
 			cfg.exit_cmd[cfg.nexit++] = v;
+		else if (KEY("health-cmd") && cfg.nhealth < MAX_ARGS)
+			cfg.health_cmd[cfg.nhealth++] = v;
+		else if (KEY("health-interval-ms"))
+			cfg.health_interval_ms = atol(v);
 #undef KEY
 	}
 	if (cfg.id == NULL || cfg.exit_file == NULL || cfg.pid_file == NULL || cfg.nruntime == 0) {
@@ -658,14 +664,38 @@ static void open_log(void)
 
 // serve runs the event loop until the container's init (pid) has exited and its output is drained, and
 // returns the exit code.
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int serve(pid_t pid, int sigfd)
 {
-	int exited = 0, code = 255, out_open = out_fd >= 0, err_open = err_fd >= 0;
+	int exited = 0, code = 255, out_open = out_fd >= 0, err_open = err_fd >= 0, devnull = -1;
 	struct timespec deadline = {0};
+	// The health check: run health_cmd every interval, one run at a time, the first an interval after
+	// the start (as Podman's timer does).
+	int health = cfg.nhealth > 0 && cfg.health_interval_ms > 0;
+	long health_next = health ? now_ms() + cfg.health_interval_ms : 0;
+	pid_t health_pid = 0;
 
+	if (health)
+		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	for (;;) {
 		struct pollfd p[4 + MAX_CLIENTS];
 		int n = 0, i, r, timeout = -1, base;
+
+		if (health && !exited) {
+			long now = now_ms();
+			if (now >= health_next) {
+				if (health_pid <= 0 && devnull >= 0)
+					health_pid = spawn(cfg.health_cmd, devnull);
+				health_next = now + cfg.health_interval_ms;
+			}
+			timeout = (int) (health_next - now);
+		}
 
 		if (!exited && !out_open && !err_open) {
 			// The output is closed: make sure the container still exists. An init that exited
@@ -677,7 +707,7 @@ static int serve(pid_t pid, int sigfd)
 				code = exit_code(st);
 			} else if (w < 0 && errno == ECHILD && kill(pid, 0) < 0 && errno == ESRCH) {
 				exited = 1;
-			} else {
+			} else if (timeout < 0 || timeout > 1000) {
 				timeout = 1000;
 			}
 		}
@@ -714,6 +744,8 @@ static int serve(pid_t pid, int sigfd)
 			while (read(sigfd, &si, sizeof(si)) > 0)
 				;
 			while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
+				if (w == health_pid)
+					health_pid = 0;
 				if (w == pid && !exited) {
 					exited = 1;
 					code = exit_code(status);
@@ -735,6 +767,8 @@ static int serve(pid_t pid, int sigfd)
 		if (p[1].revents)
 			accept_client();
 	}
+	if (devnull >= 0)
+		close(devnull);
 	return code;
 }
 

@@ -83,6 +83,10 @@ type Config struct {
 	DeleteCommand []string
 	// ExitCommand runs in place of the monitor after the exit, unless an attached client did the clean-up.
 	ExitCommand []string
+	// HealthCommand runs every HealthInterval while the container runs (its health check), one at a
+	// time, the first an interval after the start; nil: none.
+	HealthCommand  []string
+	HealthInterval time.Duration
 	// Attach makes Start return a connection to the attach socket, made before the container starts
 	// and already holding the clean-up claim: the caller misses no output and cleans up after the exit
 	// (reporting it with Conn.Done).
@@ -293,6 +297,12 @@ func (cfg *Config) args() []string {
 	}
 	for _, a := range cfg.ExitCommand {
 		args = append(args, "exit-cmd="+a)
+	}
+	if len(cfg.HealthCommand) > 0 && cfg.HealthInterval > 0 {
+		args = append(args, "health-interval-ms="+strconv.FormatInt(cfg.HealthInterval.Milliseconds(), 10))
+		for _, a := range cfg.HealthCommand {
+			args = append(args, "health-cmd="+a)
+		}
 	}
 	return args
 }
