@@ -87,6 +87,8 @@ type Config struct {
 	StopSignal  string `json:"stopSignal"`
 	StopTimeout uint   `json:"stopTimeout"`
 	LogDriver   string `json:"logDriver"`
+	// LogOpts are --log-opt path, max-size and tag (logopts.go).
+	LogOpts LogOptions `json:"logOpts,omitempty"`
 	// RestartPolicy is --restart as systemd.RestartPolicy.String writes it; the clean-up after each run
 	// applies it (policy.go).
 	RestartPolicy string `json:"restartPolicy"`

@@ -91,6 +91,8 @@ type CreateOptions struct {
 	Secrets []SecretRef
 	// Health holds the --health-* flags and --no-healthcheck (healthcheck.go).
 	Health HealthOptions
+	// LogOpts are the --log-opt values (ParseLogOpts).
+	LogOpts LogOptions
 }
 
 // defaultStopTimeout is Podman's and Docker's.
@@ -229,6 +231,9 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 			return nil, fmt.Errorf("--stop-signal: %w", err)
 		}
 	}
+	if err := checkLogOpts(logDriver, o.LogOpts); err != nil {
+		return nil, err
+	}
 	if err := checkCgroupOptions(o); err != nil { // before a pull: a refusal changes nothing
 		return nil, err
 	}
@@ -265,6 +270,7 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 		StopSignal:    "SIGTERM",
 		StopTimeout:   defaultStopTimeout,
 		LogDriver:     logDriver,
+		LogOpts:       o.LogOpts,
 		RestartPolicy: "no",
 		Runtime:       o.Runtime,
 		CreateCommand: o.CreateCommand,

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"github.com/docker/go-units"
 	"path/filepath"
 	"time"
 
@@ -137,6 +138,8 @@ type InspectHostConfig struct {
 type InspectLogConfig struct {
 	Type string `json:"Type"`
 	Path string `json:"Path"`
+	Tag  string `json:"Tag"`
+	Size string `json:"Size"`
 }
 
 // InspectRestart is the restart policy (policy.go applies it).
@@ -231,12 +234,18 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 	}
 	inspectPod(c, d)
 	inspectResources(c, d)
+	d.HostConfig.LogConfig.Tag = cfg.LogOpts.Tag
+	if cfg.LogOpts.MaxSize > 0 {
+		d.HostConfig.LogConfig.Size = units.HumanSize(float64(cfg.LogOpts.MaxSize))
+	} else {
+		d.HostConfig.LogConfig.Size = "0B"
+	}
 	if c.Config.Health.Enabled() {
 		h := e.HealthState(c)
 		d.State.Health = &h
 	}
 	if cfg.LogDriver == "k8s-file" {
-		d.LogPath = e.LogPath(c.ID)
+		d.LogPath = e.logPath(c)
 		d.HostConfig.LogConfig.Path = d.LogPath
 	}
 	if d.OCIRuntime == "" {

@@ -151,15 +151,16 @@ func ParsePullPolicy(s string) (string, error) {
 	return "", fmt.Errorf("--pull %q: want always, missing, never or newer", s)
 }
 
-// ParseLogDriver checks a --log-driver value; "" means k8s-file.
+// ParseLogDriver checks a --log-driver value; "" means k8s-file, and Docker's json-file is stored as
+// k8s-file, as Podman does.
 func ParseLogDriver(s string) (string, error) {
 	switch s {
-	case "", "k8s-file":
+	case "", "k8s-file", "json-file":
 		return "k8s-file", nil
 	case "none", "journald":
 		return s, nil
 	}
-	return "", fmt.Errorf("--log-driver %q: want k8s-file, journald or none", s)
+	return "", fmt.Errorf("--log-driver %q: want k8s-file, json-file, journald or none", s)
 }
 
 // DetachKeys parses --detach-keys ("ctrl-p,ctrl-q"; "" disables detaching) into the byte sequence.

@@ -120,7 +120,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	}
 	logPath := ""
 	if c.Config.LogDriver == monitor.LogK8sFile {
-		logPath = e.LogPath(c.ID)
+		logPath = e.logPath(c)
 	}
 	oomFile := ""
 	if c.State.CgroupPath != "" {
@@ -129,7 +129,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	proc, conn, err := monitor.Start(monitor.Config{
 		ID: c.ID, Name: c.Name(), Dir: dir, PIDFile: pidPath,
 		ExitFile: e.exitPath(c.ID), Token: c.State.Token, OOMFile: oomFile,
-		LogDriver: c.Config.LogDriver, LogPath: logPath,
+		LogDriver: c.Config.LogDriver, LogPath: logPath, LogMaxSize: c.Config.LogOpts.MaxSize, LogTag: c.Config.LogOpts.Tag,
 		Terminal: c.Config.Terminal, Stdin: c.Config.Interactive,
 		Runtime:       launchCommand(c, rt, dir, pidPath, console),
 		StartCommand:  startCommand(c, rt),

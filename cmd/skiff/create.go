@@ -71,7 +71,7 @@ func createFlags() []cli.Flag {
 		&cli.StringFlag{Name: "pull", Value: container.PullMissing, Usage: "pull the image: `POLICY` always, missing, never or newer"},
 		&cli.StringFlag{Name: "stop-signal", Usage: "`SIGNAL` that stops the container (default: the image's, else SIGTERM)"},
 		&cli.UintFlag{Name: "stop-timeout", Value: 10, Usage: "`SECONDS` to wait after the stop signal before SIGKILL"},
-		&cli.StringFlag{Name: "log-driver", Value: "k8s-file", Usage: "where output goes: `DRIVER` k8s-file, journald or none"},
+		&cli.StringFlag{Name: "log-driver", Value: "k8s-file", Usage: "where output goes: `DRIVER` k8s-file (json-file), journald or none"},
 		&cli.StringSliceFlag{Name: "ulimit", Usage: "resource limit `NAME=SOFT[:HARD]` (nofile=1024:2048)"},
 		&cli.BoolFlag{Name: "tls-verify", Value: true, Usage: "require HTTPS and verify certificates when pulling"},
 		&cli.StringFlag{Name: "authfile", Usage: "registry credentials `FILE` for pulling"},

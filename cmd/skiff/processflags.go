@@ -35,6 +35,7 @@ func processFlags() []cli.Flag {
 		&cli.StringFlag{Name: "conmon-pidfile", Usage: "write the monitor's PID to `FILE` at each start"},
 		&cli.StringSliceFlag{Name: "requires", Usage: "start `CONTAINER` (comma separated) before this one"},
 		&cli.StringFlag{Name: "platform", Usage: "the image's `OS/ARCH` (only this host's)"},
+		&cli.StringSliceFlag{Name: "log-opt", Usage: "logging `OPTION`: path=FILE, max-size=SIZE (rotates to FILE.1), tag=TAG (journald)"},
 		&cli.StringSliceFlag{Name: "secret", Usage: "give the container the secret `NAME[,type=mount|env][,target=T]` (at /run/secrets/NAME by default)"},
 	}
 }
@@ -116,6 +117,11 @@ func processOptions(c *cli.Context, o *container.CreateOptions) error {
 		}
 		o.Secrets = append(o.Secrets, r)
 	}
+	lo, err := container.ParseLogOpts(c.StringSlice("log-opt"))
+	if err != nil {
+		return err
+	}
+	o.LogOpts = lo
 	o.Process = p
 	return nil
 }

@@ -46,7 +46,8 @@
 #define MAX_CLIENTS 32
 
 struct config {
-	const char *id, *name, *exit_file, *log_driver, *log_path, *pid_file, *token, *oom_file;
+	const char *id, *name, *exit_file, *log_driver, *log_path, *pid_file, *token, *oom_file, *log_tag;
+	long long log_max_size;
 	int terminal, stdin_open, sync_fd, attach_listen_fd, attach_wait, start_fd;
 	const char *runtime[MAX_ARGS + 1];
 	const char *start_cmd[MAX_ARGS + 1];
@@ -107,6 +108,10 @@ static void parse_args(int argc, char **argv)
 			cfg.exit_file = v;
 		else if (KEY("oom-file"))
 			cfg.oom_file = v;
+		else if (KEY("log-max-size"))
+			cfg.log_max_size = atoll(v);
+		else if (KEY("log-tag"))
+			cfg.log_tag = v;
 		else if (KEY("log-driver"))
 			cfg.log_driver = v;
 		else if (KEY("log-path"))
@@ -212,15 +217,42 @@ static void journal_send(const char *stream, const char *line, size_t len, int p
 	if (len > SKIFF_FRAME_MAX)
 		len = SKIFF_FRAME_MAX;
 	n = snprintf(buf, sizeof(buf),
-		     "PRIORITY=%d\nCONTAINER_ID=%.12s\nCONTAINER_ID_FULL=%s\nCONTAINER_NAME=%s\nSYSLOG_IDENTIFIER=%s\n%s"
+		     "PRIORITY=%d\nCONTAINER_ID=%.12s\nCONTAINER_ID_FULL=%s\nCONTAINER_NAME=%s\nSYSLOG_IDENTIFIER=%s\n%s%s%s"
 		     "MESSAGE=",
-		     stream[3] == 'e' ? 3 : 6, cfg.id, cfg.id, cfg.name, cfg.name,
-		     partial ? "CONTAINER_PARTIAL_MESSAGE=true\n" : "");
+		     stream[3] == 'e' ? 3 : 6, cfg.id, cfg.id, cfg.name, cfg.log_tag ? cfg.log_tag : cfg.name,
+		     cfg.log_tag ? "CONTAINER_TAG=" : "", cfg.log_tag ? cfg.log_tag : "", cfg.log_tag ? "\n" : "");
+	if (partial && n > 0 && (size_t) n < sizeof(buf)) {
+		// CONTAINER_PARTIAL_MESSAGE goes before MESSAGE=.
+		n -= (int) strlen("MESSAGE=");
+		n += snprintf(buf + n, sizeof(buf) - (size_t) n, "CONTAINER_PARTIAL_MESSAGE=true\nMESSAGE=");
+	}
 	if (n < 0 || (size_t) n + len + 1 > sizeof(buf))
 		return;
 	memcpy(buf + n, line, len);
 	buf[n + len] = '\n';
 	send(journal_fd, buf, (size_t) n + len + 1, MSG_NOSIGNAL);
+}
+
+static long long log_written; // bytes in the k8s-file log
+
+// rotate_log makes room for n more bytes under --log-opt max-size: the full log becomes PATH.1
+// (replacing an older one) and a new PATH starts. Writes are whole lines, so no line spans two files.
+static void rotate_log(size_t n)
+{
+	char rotated[4096];
+	int fd;
+
+	if (cfg.log_max_size <= 0 || log_written == 0 || log_written + (long long) n <= cfg.log_max_size)
+		return;
+	snprintf(rotated, sizeof(rotated), "%s.1", cfg.log_path);
+	if (rename(cfg.log_path, rotated) < 0)
+		return;
+	fd = open(cfg.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return; // keep writing to the rotated file rather than lose output
+	dup3(fd, log_fd, O_CLOEXEC);
+	close(fd);
+	log_written = 0;
 }
 
 static void log_output(const char *stream, const char *data, size_t len)
@@ -230,8 +262,22 @@ static void log_output(const char *stream, const char *data, size_t len)
 	if (log_fd >= 0) {
 		// Worst case: every byte a newline, each line a timestamp and a stream tag.
 		static char out[SKIFF_FRAME_MAX * 72];
+		size_t n, i = 0;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		write_all(log_fd, out, skiff_k8s_format(out, &ts, stream, data, len));
+		if (cfg.log_max_size <= 0) {
+			n = skiff_k8s_format(out, &ts, stream, data, len);
+			write_all(log_fd, out, n);
+		}
+		// With max-size, line by line, so that the rotation keeps each file near the size.
+		while (cfg.log_max_size > 0 && i < len) {
+			const char *nl = memchr(data + i, '\n', len - i);
+			size_t end = nl ? (size_t) (nl - data) + 1 : len;
+			n = skiff_k8s_format(out, &ts, stream, data + i, end - i);
+			rotate_log(n);
+			write_all(log_fd, out, n);
+			log_written += (long long) n;
+			i = end;
+		}
 	}
 	if (journal_fd >= 0) {
 		size_t i = 0;
@@ -651,9 +697,12 @@ static void start_container(pid_t pid)
 static void open_log(void)
 {
 	if (!strcmp(cfg.log_driver, "k8s-file") && cfg.log_path != NULL) {
+		struct stat st;
 		log_fd = open(cfg.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (log_fd < 0)
 			die(cfg.log_path);
+		if (fstat(log_fd, &st) == 0)
+			log_written = (long long) st.st_size;
 	} else if (!strcmp(cfg.log_driver, "journald")) {
 		struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = "/run/systemd/journal/socket"};
 		journal_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);

@@ -69,6 +69,10 @@ type Config struct {
 	OOMFile string
 	// LogDriver is LogK8sFile (to LogPath), LogNone or LogJournald.
 	LogDriver, LogPath string
+	// LogMaxSize rotates the k8s-file log at that many bytes (to LogPath.1); 0 = never. LogTag is the
+	// journald driver's CONTAINER_TAG and SYSLOG_IDENTIFIER ("" = Name).
+	LogMaxSize int64
+	LogTag     string
 	// Terminal gives the container a pty received on the console socket; Stdin keeps a stdin pipe open
 	// for attach clients (without it the container's stdin is /dev/null).
 	Terminal, Stdin bool
@@ -280,6 +284,12 @@ func (cfg *Config) args() []string {
 		"token=" + cfg.Token, "log-driver=" + cfg.LogDriver, "log-path=" + cfg.LogPath,
 		"terminal=" + boolArg(cfg.Terminal), "stdin=" + boolArg(cfg.Stdin), "sync-fd=3", "attach-fd=4",
 		"attach-wait=" + boolArg(cfg.Attach)}
+	if cfg.LogMaxSize > 0 {
+		args = append(args, "log-max-size="+strconv.FormatInt(cfg.LogMaxSize, 10))
+	}
+	if cfg.LogTag != "" {
+		args = append(args, "log-tag="+cfg.LogTag)
+	}
 	if cfg.OOMFile != "" {
 		args = append(args, "oom-file="+cfg.OOMFile)
 	}
