@@ -168,6 +168,7 @@ func (e *Engine) create(ctx context.Context, o CreateOptions) (*Container, *lock
 		e.removeLock(id)
 		return nil, nil, err
 	}
+	e.event(c, "create")
 	return c, l, nil
 }
 

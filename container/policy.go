@@ -115,6 +115,7 @@ func (e *Engine) finishRun(ctx context.Context, id, token string) (code int, res
 	if !known {
 		code = c.State.ExitCode
 	}
+	e.diedEvent(c)
 	stopped := e.stoppedByUser(c)
 	if stopped {
 		code = 0

@@ -52,6 +52,7 @@ func (e *Engine) removeLocked(ctx context.Context, c *Container, o RemoveOptions
 		return fmt.Errorf("remove container %s: %w", c.Name(), err)
 	}
 	e.removeLock(c.ID)
+	e.event(c, "remove")
 	if o.Volumes {
 		return e.removeVolumes(c)
 	}

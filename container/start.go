@@ -150,6 +150,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		return nil, err
 	}
 	logrus.Debugf("container %s: runtime started it as PID %d, monitor PID %d", shortID(c.ID), proc.Pid, proc.MonitorPid)
+	e.event(c, "init")
 	if err := e.startNetwork(ctx, c, &proc); err != nil {
 		if conn != nil {
 			conn.Close()
@@ -169,6 +170,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	}
 	e.started(c)
 	writePidFiles(c)
+	e.event(c, "start")
 	return conn, nil
 }
 

@@ -43,6 +43,7 @@ func commands() []*cli.Command {
 		statsCommand(),
 		secretCommand(),
 		healthcheckCommand(),
+		eventsCommand(),
 		portCommand(),
 		cpCommand(),
 		exportCommand(),
