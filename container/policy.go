@@ -121,7 +121,11 @@ func (e *Engine) finishRun(ctx context.Context, id, token string) (code int, res
 		code = 0
 	}
 	if c.Config.AutoRemove {
-		return code, false, e.removeLocked(ctx, c, RemoveOptions{Force: true, Volumes: true})
+		if err := e.removeLocked(ctx, c, RemoveOptions{Force: true, Volumes: true}); err != nil {
+			return code, false, err
+		}
+		e.removeImage(c) // --rmi
+		return code, false, nil
 	}
 	p, err := systemd.ParseRestartPolicy(c.Config.RestartPolicy)
 	if err != nil {

@@ -10,11 +10,14 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/containers/storage"
 	"github.com/containers/storage/pkg/ioutils"
 	rspec "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 
+	"github.com/skiffproject/skiff/image"
 	"github.com/skiffproject/skiff/runtime/spec"
 )
 
@@ -43,6 +46,11 @@ type ProcessOptions struct {
 	ConmonPidFile string `json:"conmonPidFile,omitempty"`
 	// Requires are containers (IDs once created) started before this one (--requires).
 	Requires []string `json:"requires,omitempty"`
+	// Timeout is --timeout: the monitor kills the container (SIGKILL) after it ran this long; 0 = never.
+	Timeout time.Duration `json:"timeout,omitempty"`
+	// RemoveImage is --rmi: after the container is removed (it implies --rm), remove its image unless
+	// another container uses it.
+	RemoveImage bool `json:"removeImage,omitempty"`
 }
 
 // containerEnvFile is Podman's /run/.containerenv.
@@ -131,6 +139,12 @@ func (e *Engine) processConfig(o *CreateOptions, cfg *Config) error {
 	so.Namespaces.Net = nsMode(o.Network.Mode)
 	if _, err := spec.Generate(so); err != nil {
 		return err
+	}
+	if p.Timeout < 0 {
+		return fmt.Errorf("--timeout %s: must not be negative", p.Timeout)
+	}
+	if p.RemoveImage {
+		cfg.AutoRemove = true // Podman: --rmi implies --rm
 	}
 	cfg.Process = p
 	if p.UTS != "" && p.UTS != "private" {
@@ -270,6 +284,24 @@ func (e *Engine) startRequired(ctx context.Context, c *Container) error {
 		}
 	}
 	return nil
+}
+
+// removeImage is --rmi after c was removed: its image goes too, unless another container uses it.
+func (e *Engine) removeImage(c *Container) {
+	if !c.Config.Process.RemoveImage {
+		return
+	}
+	// By the name it ran as, as Podman does: an image with other names only loses that one.
+	ref := c.Config.ImageName
+	if ref == "" {
+		ref = c.Config.ImageID
+	}
+	_, errs := image.Remove(e.store, []string{ref}, image.RemoveOptions{})
+	for _, err := range errs {
+		if !errors.Is(err, storage.ErrImageUsedByContainer) {
+			logrus.Warnf("container %s: --rmi: %v", c.Name(), err)
+		}
+	}
 }
 
 // writePidFiles writes --pidfile and --conmon-pidfile after a start.

@@ -135,7 +135,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		StartCommand:  startCommand(c, rt),
 		DeleteCommand: deleteCommand(rt, c.ID),
 		ExitCommand:   e.exitCommand(c),
-		HealthCommand: healthCmd, HealthInterval: healthInterval,
+		HealthCommand: healthCmd, HealthInterval: healthInterval, Timeout: c.Config.Process.Timeout,
 		Attach: attach,
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -35,6 +36,8 @@ func processFlags() []cli.Flag {
 		&cli.StringFlag{Name: "conmon-pidfile", Usage: "write the monitor's PID to `FILE` at each start"},
 		&cli.StringSliceFlag{Name: "requires", Usage: "start `CONTAINER` (comma separated) before this one"},
 		&cli.StringFlag{Name: "platform", Usage: "the image's `OS/ARCH` (only this host's)"},
+		&cli.UintFlag{Name: "timeout", Usage: "kill the container (SIGKILL) after it ran `SECONDS` (0: never)"},
+		&cli.BoolFlag{Name: "rmi", Usage: "remove the image after the container, unless another container uses it (implies --rm)"},
 		&cli.StringSliceFlag{Name: "log-opt", Usage: "logging `OPTION`: path=FILE, max-size=SIZE (rotates to FILE.1), tag=TAG (journald)"},
 		&cli.StringSliceFlag{Name: "secret", Usage: "give the container the secret `NAME[,type=mount|env][,target=T]` (at /run/secrets/NAME by default)"},
 	}
@@ -117,6 +120,8 @@ func processOptions(c *cli.Context, o *container.CreateOptions) error {
 		}
 		o.Secrets = append(o.Secrets, r)
 	}
+	p.Timeout = time.Duration(c.Uint("timeout")) * time.Second
+	p.RemoveImage = c.Bool("rmi")
 	lo, err := container.ParseLogOpts(c.StringSlice("log-opt"))
 	if err != nil {
 		return err

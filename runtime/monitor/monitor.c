@@ -56,6 +56,7 @@ struct config {
 	const char *health_cmd[MAX_ARGS + 1];
 	int nruntime, nstart, ndelete, nexit, nhealth;
 	long health_interval_ms;
+	long timeout_ms;
 };
 
 struct client {
@@ -144,6 +145,8 @@ static void parse_args(int argc, char **argv)
 			cfg.health_cmd[cfg.nhealth++] = v;
 		else if (KEY("health-interval-ms"))
 			cfg.health_interval_ms = atol(v);
+		else if (KEY("timeout-ms"))
+			cfg.timeout_ms = atol(v);
 #undef KEY
 	}
 	if (cfg.id == NULL || cfg.exit_file == NULL || cfg.pid_file == NULL || cfg.nruntime == 0) {
@@ -729,6 +732,8 @@ static int serve(pid_t pid, int sigfd)
 	int health = cfg.nhealth > 0 && cfg.health_interval_ms > 0;
 	long health_next = health ? now_ms() + cfg.health_interval_ms : 0;
 	pid_t health_pid = 0;
+	// --timeout: SIGKILL once the container has run that long.
+	long kill_at = cfg.timeout_ms > 0 ? now_ms() + cfg.timeout_ms : 0;
 
 	if (health)
 		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -736,6 +741,15 @@ static int serve(pid_t pid, int sigfd)
 		struct pollfd p[4 + MAX_CLIENTS];
 		int n = 0, i, r, timeout = -1, base;
 
+		if (kill_at > 0 && !exited) {
+			long now = now_ms();
+			if (now >= kill_at) {
+				kill(pid, SIGKILL);
+				kill_at = 0;
+			} else if (timeout < 0 || kill_at - now < timeout) {
+				timeout = (int) (kill_at - now);
+			}
+		}
 		if (health && !exited) {
 			long now = now_ms();
 			if (now >= health_next) {
@@ -743,7 +757,8 @@ static int serve(pid_t pid, int sigfd)
 					health_pid = spawn(cfg.health_cmd, devnull);
 				health_next = now + cfg.health_interval_ms;
 			}
-			timeout = (int) (health_next - now);
+			if (timeout < 0 || health_next - now < timeout)
+				timeout = (int) (health_next - now);
 		}
 
 		if (!exited && !out_open && !err_open) {

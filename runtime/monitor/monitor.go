@@ -91,6 +91,8 @@ type Config struct {
 	// time, the first an interval after the start; nil: none.
 	HealthCommand  []string
 	HealthInterval time.Duration
+	// Timeout kills the container (SIGKILL) once it has run that long; 0 = never.
+	Timeout time.Duration
 	// Attach makes Start return a connection to the attach socket, made before the container starts
 	// and already holding the clean-up claim: the caller misses no output and cleans up after the exit
 	// (reporting it with Conn.Done).
@@ -284,6 +286,9 @@ func (cfg *Config) args() []string {
 		"token=" + cfg.Token, "log-driver=" + cfg.LogDriver, "log-path=" + cfg.LogPath,
 		"terminal=" + boolArg(cfg.Terminal), "stdin=" + boolArg(cfg.Stdin), "sync-fd=3", "attach-fd=4",
 		"attach-wait=" + boolArg(cfg.Attach)}
+	if cfg.Timeout > 0 {
+		args = append(args, "timeout-ms="+strconv.FormatInt(cfg.Timeout.Milliseconds(), 10))
+	}
 	if cfg.LogMaxSize > 0 {
 		args = append(args, "log-max-size="+strconv.FormatInt(cfg.LogMaxSize, 10))
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/skiffproject/skiff/test/harness"
 )
@@ -143,4 +144,43 @@ func TestPidFilesAndRequires(t *testing.T) {
 		t.Fatalf("--pidfile and --conmon-pidfile hold %q, want %q", got, want)
 	}
 	Expect(t, 125, []string{"--requires"}, "run", "--rm", "--requires", "no-such-"+dep, Busybox, "true")
+}
+
+func TestRunTimeoutRmiAttach(t *testing.T) {
+	start := time.Now()
+	Expect(t, 137, nil, "run", "--rm", "--timeout", "2", Busybox, "sleep", "60")
+	if d := time.Since(start); d > 20*time.Second {
+		t.Fatalf("--timeout 2 ended the container after %v", d)
+	}
+
+	tag := Registry + "/" + strings.TrimPrefix(Name(t), "t-") + ":rmi"
+	Must(t, "tag", Busybox, tag)
+	t.Cleanup(func() { Run(t, "rmi", "--ignore", tag) })
+	name := Name(t)
+	Must(t, "run", "--name", name, "--rmi", tag, "true")
+	if r := Run(t, "container", "exists", name); r.Code == 0 {
+		t.Fatalf("--rmi implies --rm: container %s is still there", name)
+	}
+	if r := Run(t, "image", "exists", tag); r.Code == 0 {
+		t.Fatalf("--rmi: image %s is still there", tag)
+	}
+	Must(t, "image", "exists", Busybox) // its other name stays
+
+	r := Run(t, "run", "--rm", "-a", "stderr", Busybox, "sh", "-c", "echo out; echo err >&2")
+	if r.Code != 0 || r.Stdout != "" || strings.TrimSpace(r.Stderr) != "err" {
+		t.Fatalf("-a stderr: want only stderr\n%s", r)
+	}
+	r = Run(t, "run", "--rm", "--attach", "stdout", Busybox, "sh", "-c", "echo out; echo err >&2")
+	if r.Code != 0 || strings.TrimSpace(r.Stdout) != "out" || strings.Contains(r.Stderr, "err") {
+		t.Fatalf("--attach stdout: want only stdout\n%s", r)
+	}
+	if r := RunIn(t, nil, "from stdin\n", "run", "--rm", "-a", "stdin", "-a", "stdout", Busybox, "cat"); strings.TrimSpace(r.Stdout) != "from stdin" {
+		t.Fatalf("-a stdin -a stdout: stdin not attached\n%s", r)
+	}
+	Expect(t, 125, []string{"--attach and --detach"}, "run", "-d", "-a", "stdout", Busybox, "true")
+
+	// --userns host: the container is in the user's own namespace (the default), not one of its own.
+	if got, want := Must(t, "run", "--rm", "--userns", "host", Busybox, "cat", "/proc/self/uid_map"), Must(t, "unshare", "cat", "/proc/self/uid_map"); got != want {
+		t.Fatalf("--userns host: uid_map %q, want the user's namespace's %q", got, want)
+	}
 }
