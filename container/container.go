@@ -152,6 +152,8 @@ type State struct {
 	// kernel's OOM killer killed a process of it (the monitor's record, see monitor.Config.OOMFile).
 	CgroupPath string `json:"cgroupPath,omitempty"`
 	OOMKilled  bool   `json:"oomKilled,omitempty"`
+	// HealthTimer is the systemd timer that runs this run's health checks ("" = the monitor does).
+	HealthTimer string `json:"healthTimer,omitempty"`
 }
 
 // Container is a container's record together with its storage identity.

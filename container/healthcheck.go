@@ -152,10 +152,15 @@ func (e *Engine) HealthCheck(ctx context.Context, nameOrID string) (string, erro
 	if !cfg.Enabled() {
 		return "", fmt.Errorf("container %s %w", c.Name(), ErrNoHealthcheck)
 	}
-	if c.State.Status != StatusRunning {
+	// Created with a token: a start is under way (the monitor's first run comes right after the
+	// runtime's start, maybe before skiff recorded it).
+	if c.State.Status != StatusRunning && (c.State.Status != StatusCreated || c.State.Token == "") {
 		return "", fmt.Errorf("container %s is not running: %w", c.Name(), ErrNotRunning)
 	}
 	started := c.State.StartedAt
+	if started.IsZero() {
+		started = time.Now()
+	}
 	var out bytes.Buffer
 	r := health.Result{Start: time.Now()}
 	rctx, cancel := context.WithTimeout(ctx, cfg.Timeout)

@@ -116,6 +116,12 @@ func (e *Engine) finishRun(ctx context.Context, id, token string) (code int, res
 		code = c.State.ExitCode
 	}
 	e.diedEvent(c)
+	if c.State.HealthTimer != "" {
+		e.stopHealthTimer(ctx, c)
+		if err := e.save(c); err != nil {
+			return code, false, err
+		}
+	}
 	stopped := e.stoppedByUser(c)
 	if stopped {
 		code = 0

@@ -42,6 +42,7 @@ func (e *Engine) removeLocked(ctx context.Context, c *Container, o RemoveOptions
 			return err
 		}
 	}
+	e.stopHealthTimer(ctx, c)
 	if c.State.Mounted || c.State.RuntimeCreated {
 		if err := e.cleanupRun(ctx, c); err != nil {
 			return err

@@ -79,6 +79,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		if err == nil {
 			return
 		}
+		e.stopHealthTimer(ctx, c)
 		if cerr := e.cleanupRun(context.WithoutCancel(ctx), c); cerr != nil {
 			err = fmt.Errorf("%w (and while cleaning up: %v)", err, cerr)
 		}
@@ -102,6 +103,10 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	_ = os.Remove(e.oomPath(c.ID))
 	e.resetHealth(c)
 	healthCmd, healthInterval := e.healthCommand(c)
+	if t := e.startHealthTimer(ctx, c); t != "" { // healthtimer.go: the user's systemd runs the checks
+		c.State.HealthTimer = t
+		healthCmd, healthInterval = nil, 0
+	}
 	if err := checkCommand(rootfs, c.Config.argv(), s.Process.Env); err != nil {
 		return nil, fmt.Errorf("start container %s: %w", c.Name(), err)
 	}
@@ -170,6 +175,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	}
 	e.started(c)
 	writePidFiles(c)
+	e.kickHealthTimer(ctx, c)
 	e.event(c, "start")
 	return conn, nil
 }

@@ -727,10 +727,10 @@ static int serve(pid_t pid, int sigfd)
 {
 	int exited = 0, code = 255, out_open = out_fd >= 0, err_open = err_fd >= 0, devnull = -1;
 	struct timespec deadline = {0};
-	// The health check: run health_cmd every interval, one run at a time, the first an interval after
-	// the start (as Podman's timer does).
+	// The health check, as Podman's timer runs it: once right after the start, then an interval after
+	// each run ended, one run at a time.
 	int health = cfg.nhealth > 0 && cfg.health_interval_ms > 0;
-	long health_next = health ? now_ms() + cfg.health_interval_ms : 0;
+	long health_next = health ? now_ms() : 0;
 	pid_t health_pid = 0;
 	// --timeout: SIGKILL once the container has run that long.
 	long kill_at = cfg.timeout_ms > 0 ? now_ms() + cfg.timeout_ms : 0;
@@ -750,14 +750,17 @@ static int serve(pid_t pid, int sigfd)
 				timeout = (int) (kill_at - now);
 			}
 		}
-		if (health && !exited) {
+		if (health && !exited && devnull >= 0) {
 			long now = now_ms();
-			if (now >= health_next) {
-				if (health_pid <= 0 && devnull >= 0)
-					health_pid = spawn(cfg.health_cmd, devnull);
-				health_next = now + cfg.health_interval_ms;
+			if (health_pid <= 0 && now >= health_next) {
+				health_pid = spawn(cfg.health_cmd, devnull);
+				if (health_pid < 0) {
+					health_pid = 0;
+					health_next = now + cfg.health_interval_ms;
+				}
 			}
-			if (timeout < 0 || health_next - now < timeout)
+			// While a run goes on, its end (SIGCHLD) schedules the next.
+			if (health_pid <= 0 && (timeout < 0 || health_next - now < timeout))
 				timeout = (int) (health_next - now);
 		}
 
@@ -808,8 +811,10 @@ static int serve(pid_t pid, int sigfd)
 			while (read(sigfd, &si, sizeof(si)) > 0)
 				;
 			while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
-				if (w == health_pid)
+				if (w == health_pid) {
 					health_pid = 0;
+					health_next = now_ms() + cfg.health_interval_ms;
+				}
 				if (w == pid && !exited) {
 					exited = 1;
 					code = exit_code(status);

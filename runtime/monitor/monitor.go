@@ -87,8 +87,8 @@ type Config struct {
 	DeleteCommand []string
 	// ExitCommand runs in place of the monitor after the exit, unless an attached client did the clean-up.
 	ExitCommand []string
-	// HealthCommand runs every HealthInterval while the container runs (its health check), one at a
-	// time, the first an interval after the start; nil: none.
+	// HealthCommand runs while the container runs (its health check): right after the start, then
+	// HealthInterval after each run ended, one at a time; nil: none.
 	HealthCommand  []string
 	HealthInterval time.Duration
 	// Timeout kills the container (SIGKILL) once it has run that long; 0 = never.

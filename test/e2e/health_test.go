@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -41,24 +42,34 @@ func psStatus(t *testing.T, name string) string {
 func TestHealthcheckScheduled(t *testing.T) {
 	name := Name(t)
 	rmContainer(t, name)
-	Must(t, "run", "-d", "--name", name, "--health-cmd", "test -e /tmp/ok", "--health-interval", "1s", "--health-retries", "3", Busybox, "sleep", "300")
-	if st := psStatus(t, name); !strings.HasSuffix(st, "(starting)") {
-		t.Fatalf("ps right after the start: %q, want (starting)", st)
+	id := Must(t, "run", "-d", "--name", name, "--health-cmd", "test -e /tmp/ok", "--health-interval", "2s", "--health-retries", "3", Busybox, "sleep", "300")
+	// The user's systemd manager runs (hack/test-e2e.sh): a transient timer schedules the checks, as Podman's.
+	timers, err := exec.Command("systemctl", "--user", "list-timers", "--all", "--no-pager").CombinedOutput()
+	if err != nil || !strings.Contains(string(timers), "skiff-health-"+id[:12]) {
+		t.Fatalf("no systemd timer skiff-health-%s for the health check (%v):\n%s", id[:12], err, timers)
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(40 * time.Second)
 	var s healthState
 	for time.Now().Before(deadline) {
 		if s = inspectHealth(t, name); s.Health.Status == "unhealthy" {
 			break
 		}
+		if len(s.Health.Log) > 0 && len(s.Health.Log) < 3 && s.Health.Status != "starting" {
+			t.Fatalf("after %d failures of 3: %+v", len(s.Health.Log), s.Health)
+		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if s.Health.Status != "unhealthy" || s.Health.FailingStreak < 3 || len(s.Health.Log) < 3 {
-		t.Fatalf("a failing check every second, 3 retries: health %+v", s.Health)
+	if s.Health.Status != "unhealthy" || s.Health.FailingStreak != 3 || len(s.Health.Log) != 3 {
+		t.Fatalf("a failing check every 2s, 3 retries: health %+v", s.Health)
 	}
-	// The first run comes one interval after the start, as with Podman's timer.
-	if d := s.Health.Log[0].Start.Sub(s.StartedAt); d < 900*time.Millisecond {
-		t.Fatalf("the first health check ran %v after the start, want an interval (1s)", d)
+	// Podman's timings: the first run right after the start, each next one an interval after the last ended.
+	if d := s.Health.Log[0].Start.Sub(s.StartedAt); d > 1500*time.Millisecond {
+		t.Fatalf("the first health check ran %v after the start, want it right away", d)
+	}
+	for i := 1; i < 3; i++ {
+		if d := s.Health.Log[i].Start.Sub(s.Health.Log[i-1].Start); d < 1900*time.Millisecond {
+			t.Fatalf("runs %d and %d were %v apart, want at least the 2s interval", i-1, i, d)
+		}
 	}
 	if st := psStatus(t, name); !strings.HasSuffix(st, "(unhealthy)") {
 		t.Fatalf("ps of an unhealthy container: %q", st)
@@ -75,6 +86,16 @@ func TestHealthcheckScheduled(t *testing.T) {
 	}
 	if st := psStatus(t, name); !strings.HasSuffix(st, "(healthy)") {
 		t.Fatalf("ps of a healthy container: %q", st)
+	}
+	// Stopping the container ends its checks: no run is recorded after the stop.
+	Must(t, "stop", "-t", "0", name)
+	n := len(inspectHealth(t, name).Health.Log)
+	time.Sleep(3 * time.Second)
+	if m := len(inspectHealth(t, name).Health.Log); m != n {
+		t.Fatalf("health checks went on after the stop: %d results, then %d", n, m)
+	}
+	if timers, _ := exec.Command("systemctl", "--user", "list-timers", "--all", "--no-pager").CombinedOutput(); strings.Contains(string(timers), "skiff-health-"+id[:12]) {
+		t.Fatalf("the health check's timer outlived the stop:\n%s", timers)
 	}
 }
 
