@@ -31,6 +31,9 @@ type CgroupOptions struct {
 	// Parent is --cgroup-parent: relative to the creator's cgroup in each hierarchy, or absolute;
 	// "" = the subtree delegated to the user (cgroups.DelegatedName).
 	Parent string `json:"parent,omitempty"`
+	// Manager is the global --cgroup-manager: cgroupfs ("" too); systemd falls back to cgroupfs with
+	// Podman's warning, as skiff drives no systemd cgroup delegation.
+	Manager string `json:"manager,omitempty"`
 }
 
 // ErrNoLimits: limits were asked for where none can be enforced.
@@ -46,6 +49,17 @@ func cgroupConfig(o *CreateOptions, cfg *Config) error {
 // checkCgroupOptions checks the cgroup options and devices of o. Limits are refused here, before
 // anything is pulled or stored, where no cgroup is delegated.
 func checkCgroupOptions(o *CreateOptions) error {
+	switch o.Cgroup.Manager {
+	case "", "cgroupfs":
+		o.Cgroup.Manager = "cgroupfs"
+	case "systemd":
+		// Podman's fallback where the systemd manager cannot delegate a cgroup (no cgroup v2 session).
+		logrus.Warnf("The cgroup manager is set to systemd, but skiff only uses cgroups delegated as a cgroupfs subtree")
+		logrus.Warnf("Falling back to --cgroup-manager=cgroupfs")
+		o.Cgroup.Manager = "cgroupfs"
+	default:
+		return fmt.Errorf("--cgroup-manager %q: want cgroupfs or systemd", o.Cgroup.Manager)
+	}
 	cg := o.Cgroup
 	switch cg.Mode {
 	case "", CgroupsEnabled, CgroupsNoConmon, CgroupsSplit, CgroupsDisabled:
@@ -164,6 +178,7 @@ type InspectResources struct {
 	Cgroups           string                `json:"Cgroups"`
 	CgroupnsMode      string                `json:"CgroupnsMode"`
 	CgroupPath        string                `json:"CgroupPath,omitempty"`
+	CgroupManager     string                `json:"CgroupManager"`
 	Devices           []InspectDeviceDetail `json:"Devices"`
 }
 
@@ -180,7 +195,7 @@ func inspectResources(c *Container, d *InspectData) {
 		Memory: r.Memory, MemoryReservation: r.MemoryReservation, MemorySwap: r.MemorySwap,
 		NanoCpus: r.NanoCPUs(), CPUShares: r.CPUShares, CPUPeriod: r.Period(), CPUQuota: r.Quota(),
 		CpusetCpus: r.CpusetCpus, CpusetMems: r.CpusetMems, PidsLimit: r.PidsLimit, BlkioWeight: r.BlkioWeight,
-		CgroupParent: cg.Parent, Cgroups: "default", CgroupnsMode: "host", CgroupPath: c.State.CgroupPath,
+		CgroupParent: cg.Parent, Cgroups: "default", CgroupnsMode: "host", CgroupPath: c.State.CgroupPath, CgroupManager: "cgroupfs",
 		Devices: []InspectDeviceDetail{},
 	}
 	h := &d.HostConfig.InspectResources

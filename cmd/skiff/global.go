@@ -15,6 +15,7 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "runroot", Usage: "storage state `DIR` (runroot); default from storage.conf"},
 		&cli.StringFlag{Name: "storage-driver", Usage: "storage `DRIVER` (overlay, vfs); default: native overlay, else fuse-overlayfs, else vfs"},
 		&cli.StringFlag{Name: "runtime", Usage: "OCI runtime `NAME` or path (crun, runc); default from containers.conf, else crun if it works here, else runc"},
+		&cli.StringFlag{Name: "cgroup-manager", Usage: "cgroup `MANAGER` of new containers: cgroupfs (a delegated subtree) or systemd (falls back to cgroupfs)"},
 		&cli.StringSliceFlag{Name: "storage-opt", Usage: "storage driver `OPTION` (repeatable), e.g. overlay.mount_program=/usr/bin/fuse-overlayfs"},
 	}
 }

@@ -79,7 +79,8 @@ func cgroupOptions(c *cli.Context) (container.CgroupOptions, []spec.Device, erro
 	if err != nil {
 		return container.CgroupOptions{}, nil, err
 	}
-	o := container.CgroupOptions{Resources: res, Mode: c.String("cgroups"), NS: c.String("cgroupns"), Parent: c.String("cgroup-parent")}
+	o := container.CgroupOptions{Resources: res, Mode: c.String("cgroups"), NS: c.String("cgroupns"), Parent: c.String("cgroup-parent"),
+		Manager: c.String("cgroup-manager")} // a global flag
 	var devs []spec.Device
 	for _, v := range c.StringSlice("device") {
 		d, err := spec.ParseDevice(v)

@@ -159,6 +159,16 @@ func TestResourcesCgroupFlags(t *testing.T) {
 		t.Fatalf("--cgroup-parent %s: not the container's parent:\n%s", parent, out)
 	}
 	Expect(t, 125, []string{"--cgroup-parent /elsewhere", "not a cgroup you may write"}, "run", "--rm", "--cgroup-parent", "/elsewhere", Busybox, "true")
+
+	// --cgroup-manager: cgroupfs is the delegated subtree; systemd falls back to it with Podman's warning.
+	if out := Must(t, "--cgroup-manager", "cgroupfs", "run", "--rm", "--pids-limit", "30", Busybox, "cat", "/sys/fs/cgroup/pids/pids.max"); out != "30" {
+		t.Fatalf("--cgroup-manager cgroupfs: pids.max %q", out)
+	}
+	r := Run(t, "--cgroup-manager", "systemd", "run", "--rm", "--pids-limit", "30", Busybox, "cat", "/sys/fs/cgroup/pids/pids.max")
+	if r.Code != 0 || r.Stdout != "30\n" || !strings.Contains(r.Stderr, "Falling back to --cgroup-manager=cgroupfs") {
+		t.Fatalf("--cgroup-manager systemd: want the fallback warning and the limit\n%s", r)
+	}
+	Expect(t, 125, []string{"--cgroup-manager", "want cgroupfs or systemd"}, "--cgroup-manager", "bogus", "run", "--rm", Busybox, "true")
 }
 
 func TestResourcesPause(t *testing.T) {
