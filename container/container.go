@@ -167,6 +167,9 @@ type Container struct {
 	Storage *storage.Container `json:"-"`
 	// policyRestart marks a start by the restart policy, which counts in State.RestartCount.
 	policyRestart bool
+	// preserveFDs is run's --preserve-fds for this start: the caller's file descriptors 3 to 3+N-1
+	// go to the container's process.
+	preserveFDs int
 }
 
 // Name returns the container's name.

@@ -141,6 +141,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		DeleteCommand: deleteCommand(rt, c.ID),
 		ExitCommand:   e.exitCommand(c),
 		HealthCommand: healthCmd, HealthInterval: healthInterval, Timeout: c.Config.Process.Timeout,
+		PreserveFDs: c.preserveFDs,
 		Attach: attach,
 	})
 	if err != nil {
@@ -182,8 +183,8 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 
 // runCommand is the runtime's `run --detach`: CreateCommand's arguments, created and started in one
 // process (one runtime start-up less than create followed by start).
-func runCommand(rt *oci.Runtime, bundle, id, pidFile, console string) []string {
-	argv := rt.CreateCommand(bundle, id, pidFile, console, 0)
+func runCommand(rt *oci.Runtime, bundle, id, pidFile, console string, preserveFDs int) []string {
+	argv := rt.CreateCommand(bundle, id, pidFile, console, preserveFDs)
 	for i, a := range argv {
 		if a == "create" {
 			return append(append(append([]string{}, argv[:i]...), "run", "--detach"), argv[i+1:]...)

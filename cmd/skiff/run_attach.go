@@ -6,9 +6,22 @@ import (
 	"io"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
 
 	"github.com/skiffproject/skiff/container"
 )
+
+// preserveFDs checks run's --preserve-fds: every descriptor it passes must be open.
+func preserveFDs(c *cli.Context, ro *container.RunOptions) error {
+	n := int(c.Uint("preserve-fds"))
+	for fd := 3; fd < 3+n; fd++ {
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+			return fmt.Errorf("--preserve-fds %d: file descriptor %d is not open", n, fd)
+		}
+	}
+	ro.PreserveFDs = n
+	return nil
+}
 
 // attachStreams applies run's -a/--attach: only the named streams are attached; the others' output is
 // still logged, as Podman does.

@@ -57,6 +57,7 @@ struct config {
 	int nruntime, nstart, ndelete, nexit, nhealth;
 	long health_interval_ms;
 	long timeout_ms;
+	int preserve_base, preserve_n;
 };
 
 struct client {
@@ -147,6 +148,10 @@ static void parse_args(int argc, char **argv)
 			cfg.health_interval_ms = atol(v);
 		else if (KEY("timeout-ms"))
 			cfg.timeout_ms = atol(v);
+		else if (KEY("preserve-base"))
+			cfg.preserve_base = atoi(v);
+		else if (KEY("preserve-n"))
+			cfg.preserve_n = atoi(v);
 #undef KEY
 	}
 	if (cfg.id == NULL || cfg.exit_file == NULL || cfg.pid_file == NULL || cfg.nruntime == 0) {
@@ -583,6 +588,10 @@ static int run_create(int stdin_r, int stdout_w, int stderr_w, int console_liste
 		dup2(stdin_r, 0);
 		dup2(stdout_w, 1);
 		dup2(stderr_w, 2);
+		// --preserve-fds: the caller's descriptors, passed after ours, become 3.. for the runtime. Each
+		// source lies above its target, and a later source is never an earlier target.
+		for (int i = 0; i < cfg.preserve_n; i++)
+			dup2(cfg.preserve_base + i, 3 + i);
 		execv(cfg.runtime[0], (char *const *) cfg.runtime);
 		dprintf(2, "exec %s: %s", cfg.runtime[0], strerror(errno));
 		_exit(127);
@@ -604,6 +613,9 @@ static int run_create(int stdin_r, int stdout_w, int stderr_w, int console_liste
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			die("wait for runtime");
+	// The container holds the preserved descriptors now; the monitor must not keep them open.
+	for (int i = 0; i < cfg.preserve_n; i++)
+		close(cfg.preserve_base + i);
 	return status;
 }
 

@@ -93,6 +93,10 @@ type Config struct {
 	HealthInterval time.Duration
 	// Timeout kills the container (SIGKILL) once it has run that long; 0 = never.
 	Timeout time.Duration
+	// PreserveFDs passes the caller's file descriptors 3 to 3+N-1 to the runtime's create, which gives
+	// them to the container (Runtime must say --preserve-fds N).
+	PreserveFDs  int
+	preserveBase int // where the monitor finds them (after its own descriptors)
 	// Attach makes Start return a connection to the attach socket, made before the container starts
 	// and already holding the clean-up claim: the caller misses no output and cleans up after the exit
 	// (reporting it with Conn.Done).
@@ -230,6 +234,21 @@ func spawn(cfg Config, listener *os.File) (Process, error) {
 		}
 		files = append(files, startR)
 	}
+	if cfg.PreserveFDs > 0 {
+		// Duplicates, closed once the monitor has them: the caller's own descriptors stay as they are.
+		cfg.preserveBase = 3 + len(files)
+		for i := 0; i < cfg.PreserveFDs; i++ {
+			fd, err := unix.FcntlInt(uintptr(3+i), unix.F_DUPFD_CLOEXEC, 3)
+			if err != nil {
+				r.Close()
+				w.Close()
+				return Process{}, fmt.Errorf("start monitor: --preserve-fds: file descriptor %d: %w", 3+i, err)
+			}
+			f := os.NewFile(uintptr(fd), "preserved")
+			defer f.Close()
+			files = append(files, f)
+		}
+	}
 	keep := false
 	defer func() {
 		if !keep {
@@ -286,6 +305,9 @@ func (cfg *Config) args() []string {
 		"token=" + cfg.Token, "log-driver=" + cfg.LogDriver, "log-path=" + cfg.LogPath,
 		"terminal=" + boolArg(cfg.Terminal), "stdin=" + boolArg(cfg.Stdin), "sync-fd=3", "attach-fd=4",
 		"attach-wait=" + boolArg(cfg.Attach)}
+	if cfg.PreserveFDs > 0 {
+		args = append(args, "preserve-base="+strconv.Itoa(cfg.preserveBase), "preserve-n="+strconv.Itoa(cfg.PreserveFDs))
+	}
 	if cfg.Timeout > 0 {
 		args = append(args, "timeout-ms="+strconv.FormatInt(cfg.Timeout.Milliseconds(), 10))
 	}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
@@ -183,4 +184,32 @@ func TestRunTimeoutRmiAttach(t *testing.T) {
 	if got, want := Must(t, "run", "--rm", "--userns", "host", Busybox, "cat", "/proc/self/uid_map"), Must(t, "unshare", "cat", "/proc/self/uid_map"); got != want {
 		t.Fatalf("--userns host: uid_map %q, want the user's namespace's %q", got, want)
 	}
+}
+
+func TestRunPreserveFDs(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("through fd 3\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Seek(0, 0)
+	for _, extra := range [][]string{nil, {"-p", "127.0.0.1::80"}} { // run --detach, and create then start
+		args := append(append([]string{"run", "--rm", "--preserve-fds", "1"}, extra...), Busybox, "sh", "-c", "cat <&3")
+		cmd := exec.Command(Binary, args...)
+		cmd.ExtraFiles = []*os.File{f}
+		out, err := cmd.CombinedOutput()
+		if err != nil || string(out) != "through fd 3\n" {
+			t.Fatalf("skiff %v: %v\n%s", args, err, out)
+		}
+		f.Seek(0, 0)
+	}
+	// Without the flag the container gets no descriptor 3.
+	cmd := exec.Command(Binary, "run", "--rm", Busybox, "test", "-e", "/proc/self/fd/3")
+	cmd.ExtraFiles = []*os.File{f}
+	if err := cmd.Run(); err == nil {
+		t.Fatal("a container run without --preserve-fds has descriptor 3")
+	}
+	Expect(t, 125, []string{"--preserve-fds 40", "is not open"}, "run", "--rm", "--preserve-fds", "40", Busybox, "true")
 }
