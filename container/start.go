@@ -142,7 +142,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		ExitCommand:   e.exitCommand(c),
 		HealthCommand: healthCmd, HealthInterval: healthInterval, Timeout: c.Config.Process.Timeout,
 		PreserveFDs: c.preserveFDs,
-		Attach: attach,
+		Attach:      attach,
 	})
 	if err != nil {
 		var ce *monitor.CreateError
