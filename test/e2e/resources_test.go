@@ -141,8 +141,10 @@ func TestResourcesCgroupFlags(t *testing.T) {
 		t.Fatalf("--cgroups=disabled: the container has a cgroup:\n%s", out)
 	}
 	Expect(t, 125, []string{"--cgroups=disabled"}, "run", "--rm", "--cgroups", "disabled", "--memory", "32m", Busybox, "true")
-	if out := Must(t, "run", "--rm", "--cgroups", "split", Busybox, "cat", "/proc/self/cgroup"); !strings.Contains(out, delegated) {
-		t.Fatalf("--cgroups=split: the container has no cgroup:\n%s", out)
+	for _, mode := range []string{"enabled", "split", "no-conmon"} { // skiff's monitor never gets a cgroup of its own
+		if out := Must(t, "run", "--rm", "--cgroups", mode, "--pids-limit", "25", Busybox, "cat", "/proc/self/cgroup", "/sys/fs/cgroup/pids/pids.max"); !strings.Contains(out, delegated) || !strings.HasSuffix(out, "\n25") {
+			t.Fatalf("--cgroups=%s: the container has no cgroup of its own with its limit:\n%s", mode, out)
+		}
 	}
 	Expect(t, 125, []string{"--cgroups", "want enabled, disabled, no-conmon or split"}, "run", "--rm", "--cgroups", "bogus", Busybox, "true")
 	// --cgroupns private: the container sees its cgroup as the root.
