@@ -114,6 +114,20 @@ func ParseSignal(s string) (unix.Signal, error) {
 	if !strings.HasPrefix(name, "SIG") {
 		name = "SIG" + name
 	}
+	// Real-time signals as glibc numbers them: SIGRTMIN is 34 (the kernel's 32 and 33 are libc's).
+	if rest, ok := strings.CutPrefix(name, "SIGRTMIN"); ok {
+		n := 0
+		if rest != "" {
+			var err error
+			if n, err = strconv.Atoi(strings.TrimPrefix(rest, "+")); err != nil || !strings.HasPrefix(rest, "+") {
+				return 0, fmt.Errorf("invalid signal %q: want SIGRTMIN+N", s)
+			}
+		}
+		if 34+n > 64 {
+			return 0, fmt.Errorf("signal %q: out of range 1-64", s)
+		}
+		return unix.Signal(34 + n), nil
+	}
 	if sig := unix.SignalNum(name); sig != 0 {
 		return sig, nil
 	}

@@ -17,8 +17,10 @@ import (
 	rspec "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 
+	"github.com/skiffproject/skiff/cgroups"
 	"github.com/skiffproject/skiff/image"
 	"github.com/skiffproject/skiff/runtime/spec"
+	"github.com/skiffproject/skiff/userns"
 )
 
 // ProcessOptions are a container's namespace and process-environment flags.
@@ -51,6 +53,33 @@ type ProcessOptions struct {
 	// RemoveImage is --rmi: after the container is removed (it implies --rm), remove its image unless
 	// another container uses it.
 	RemoveImage bool `json:"removeImage,omitempty"`
+	// Systemd is --systemd: true (systemd mode when the command is an init), always, or false.
+	Systemd string `json:"systemd,omitempty"`
+	// SystemdMode: the container runs systemd as PID 1 (decided at create).
+	SystemdMode bool `json:"systemdMode,omitempty"`
+}
+
+// sigRTMin3 is SIGRTMIN+3, which stops systemd.
+const sigRTMin3 = "SIGRTMIN+3"
+
+// systemdMode decides --systemd: always, or true with an init as the command (Podman's test).
+func systemdMode(mode string, argv []string) (bool, error) {
+	switch mode {
+	case "always":
+		return true, nil
+	case "false":
+		return false, nil
+	case "", "true":
+		if len(argv) == 0 {
+			return false, nil
+		}
+		switch argv[0] {
+		case "/sbin/init", "/usr/sbin/init", "/usr/local/sbin/init":
+			return true, nil
+		}
+		return filepath.Base(argv[0]) == "systemd", nil
+	}
+	return false, fmt.Errorf("--systemd %q: want true, false or always", mode)
 }
 
 // containerEnvFile is Podman's /run/.containerenv.
@@ -146,6 +175,25 @@ func (e *Engine) processConfig(o *CreateOptions, cfg *Config) error {
 	if p.RemoveImage {
 		cfg.AutoRemove = true // Podman: --rmi implies --rm
 	}
+	var err error
+	if p.SystemdMode, err = systemdMode(p.Systemd, cfg.argv()); err != nil {
+		return err
+	}
+	if p.SystemdMode {
+		// systemd needs a cgroup of its own to run its units in, seen through a namespace of its own.
+		if cfg.Cgroup.Mode == CgroupsDisabled {
+			return errors.New("--systemd: systemd as PID 1 needs a cgroup: drop --cgroups=disabled or use --systemd=false")
+		}
+		if _, err := cgroups.Find(cfg.Cgroup.Parent, userns.HostUID()); err != nil {
+			return fmt.Errorf("--systemd: systemd as PID 1 needs a cgroup of its own: %w", err)
+		}
+		if cfg.Cgroup.NS == "" {
+			cfg.Cgroup.NS = "private"
+		}
+		if o.StopSignal == "" {
+			cfg.StopSignal = sigRTMin3
+		}
+	}
 	cfg.Process = p
 	if p.UTS != "" && p.UTS != "private" {
 		cfg.Hostname = ""
@@ -212,6 +260,7 @@ func (e *Engine) processSpec(c *Container, rootfs string, o *spec.Options) error
 	o.Sysctls = p.Sysctls
 	o.OOMScoreAdj = p.OOMScoreAdj
 	o.Unsetenv = p.Unsetenv
+	o.Systemd = p.SystemdMode
 	dir, err := e.store.ContainerRunDirectory(c.ID)
 	if err != nil {
 		return fmt.Errorf("run directory of container %s: %w", c.Name(), err)

@@ -413,6 +413,46 @@ ensure_distro_image() {
 	"$MKIMAGE" -registry "$REGISTRY" -out "$IMAGES_DIR/layouts" -rootfs "$DISTRO_ROOTFS" "${reuse[@]}" distro
 }
 
+# SYSTEMD_ROOTFS is the distro tree with systemd-sysv: the image of
+# `run --systemd` tests (localhost:5000/systemd:bookworm, PID 1 /sbin/init).
+SYSTEMD_ROOTFS=$IMAGES_DIR/systemd-rootfs
+
+ensure_systemd_rootfs() {
+	[[ -f $SYSTEMD_ROOTFS/.skiff-systemd-done ]] && return
+	ensure_distro_rootfs
+	local tmp=$SYSTEMD_ROOTFS.tmp mirror
+	mirror=$(debian_mirror)
+	rm -rf "$tmp" "$SYSTEMD_ROOTFS"
+	cp -a "$DISTRO_ROOTFS" "$tmp"
+	rm -f "$tmp/.skiff-debootstrap-done"
+	cp /etc/resolv.conf "$tmp/etc/resolv.conf"
+	printf 'deb %s bookworm main\n' "$mirror" >"$tmp/etc/apt/sources.list"
+	INFO "systemd image: installing systemd-sysv into a copy of the distro tree"
+	if ! { chroot "$tmp" apt-get update -qq &&
+		DEBIAN_FRONTEND=noninteractive chroot "$tmp" apt-get install -y -qq --no-install-recommends systemd-sysv; } \
+		>"$IMAGES_DIR/systemd-apt.log" 2>&1; then
+		tail -n 30 "$IMAGES_DIR/systemd-apt.log" >&2
+		die "systemd image: apt-get install systemd-sysv failed"
+	fi
+	chroot "$tmp" apt-get clean
+	rm -rf "$tmp"/var/lib/apt/lists/* "$tmp"/var/cache/apt/*.bin "$tmp"/var/log/*.log "$tmp"/var/log/apt/*
+	printf 'nameserver 10.0.2.3\n' >"$tmp/etc/resolv.conf"
+	touch "$tmp/.skiff-systemd-done"
+	mv "$tmp" "$SYSTEMD_ROOTFS"
+}
+
+# ensure_systemd_image pushes localhost:5000/systemd:bookworm (issue 15's
+# --systemd tests). Reset: $IMAGES_DIR and the registry data hold all of it.
+ensure_systemd_image() {
+	ensure_mkimage
+	if registry_has systemd bookworm; then
+		INFO "systemd image: $REGISTRY/systemd:bookworm already in the registry"
+		return
+	fi
+	ensure_systemd_rootfs
+	"$MKIMAGE" -registry "$REGISTRY" -out "$IMAGES_DIR/layouts" -rootfs "$SYSTEMD_ROOTFS" systemd
+}
+
 # ---------------------------------------------------------------------------
 # systemd user manager without logind
 
@@ -674,6 +714,7 @@ ensure_registry
 ensure_registries_conf
 ensure_images
 ensure_distro_image
+ensure_systemd_image
 if ((WANT_SYSTEMD_USER)); then
 	ensure_systemd_user
 fi

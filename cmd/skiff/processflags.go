@@ -36,6 +36,7 @@ func processFlags() []cli.Flag {
 		&cli.StringFlag{Name: "conmon-pidfile", Usage: "write the monitor's PID to `FILE` at each start"},
 		&cli.StringSliceFlag{Name: "requires", Usage: "start `CONTAINER` (comma separated) before this one"},
 		&cli.StringFlag{Name: "platform", Usage: "the image's `OS/ARCH` (only this host's)"},
+		&cli.StringFlag{Name: "systemd", Value: "true", Usage: "run systemd as PID 1 (`MODE` true: when the command is an init; always; false)"},
 		&cli.UintFlag{Name: "timeout", Usage: "kill the container (SIGKILL) after it ran `SECONDS` (0: never)"},
 		&cli.BoolFlag{Name: "rmi", Usage: "remove the image after the container, unless another container uses it (implies --rm)"},
 		&cli.StringSliceFlag{Name: "log-opt", Usage: "logging `OPTION`: path=FILE, max-size=SIZE (rotates to FILE.1), tag=TAG (journald)"},
@@ -122,6 +123,7 @@ func processOptions(c *cli.Context, o *container.CreateOptions) error {
 	}
 	p.Timeout = time.Duration(c.Uint("timeout")) * time.Second
 	p.RemoveImage = c.Bool("rmi")
+	p.Systemd = c.String("systemd")
 	lo, err := container.ParseLogOpts(c.StringSlice("log-opt"))
 	if err != nil {
 		return err

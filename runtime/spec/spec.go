@@ -92,6 +92,9 @@ type Options struct {
 	NoShm bool
 	// Unsetenv removes these variables from the environment, defaults included (--unsetenv).
 	Unsetenv []string
+	// Systemd runs systemd as PID 1 (--systemd): tmpfs on /run, /run/lock, /tmp and /var/log/journal,
+	// and the container's own cgroups writable (it needs a cgroup and a cgroup namespace of its own).
+	Systemd bool
 }
 
 // Generate returns the OCI spec for a container described by o.

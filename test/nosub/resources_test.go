@@ -34,3 +34,8 @@ func TestNosubResourcesRefused(t *testing.T) {
 		t.Fatalf("run without limits: %q", out)
 	}
 }
+
+// Without a delegated cgroup, systemd as PID 1 is refused: it needs a cgroup of its own.
+func TestNosubSystemdRefused(t *testing.T) {
+	Expect(t, 125, []string{"--systemd", "needs a cgroup of its own", "hint:"}, "run", "--rm", "--systemd", "always", Busybox, "true")
+}
