@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"sort"
 	"strings"
+	"time"
 
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -219,7 +220,13 @@ func systemdSpec(opts Options) (*Spec, error) {
 			StopSignal: "SIGRTMIN+3",
 			Labels:     map[string]string{labelPrefix + "image": "systemd"},
 		},
-		History: []imgspecv1.History{{CreatedBy: `CMD ["/sbin/init"]`}},
+		History: []imgspecv1.History{
+			{CreatedBy: `HEALTHCHECK --interval=2s --retries=3 CMD ["systemctl","is-active","systemd-journald.service"]`},
+			{CreatedBy: `CMD ["/sbin/init"]`},
+		},
+		// The image's HEALTHCHECK, which run honours (and --no-healthcheck drops).
+		Healthcheck: &Healthcheck{Test: []string{"CMD", "systemctl", "is-active", "systemd-journald.service"},
+			Interval: 2 * time.Second, Retries: 3},
 	}, nil
 }
 

@@ -16,7 +16,7 @@ const systemdImage = Registry + "/systemd:bookworm"
 func TestSystemdMode(t *testing.T) {
 	name := Name(t)
 	rmContainer(t, name)
-	Must(t, "run", "-d", "--name", name, "--systemd", "always", systemdImage)
+	Must(t, "run", "-d", "--name", name, "--pull", "newer", "--systemd", "always", systemdImage)
 	state := ""
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
 		r := Run(t, "exec", name, "systemctl", "is-system-running")
@@ -29,6 +29,17 @@ func TestSystemdMode(t *testing.T) {
 	}
 	if got := Must(t, "exec", name, "systemctl", "is-active", "systemd-journald.service"); got != "active" {
 		t.Fatalf("systemd-journald.service is %q, want a running unit", got)
+	}
+	// The image's HEALTHCHECK (journald active, every 2s) is honoured.
+	health := ""
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && health != "healthy"; time.Sleep(300 * time.Millisecond) {
+		health = Must(t, "inspect", "--format", "{{.State.Health.Status}}", name)
+	}
+	if health != "healthy" {
+		t.Fatalf("the image's HEALTHCHECK: health %q, want healthy", health)
+	}
+	if st := Must(t, "ps", "--filter", "name="+name, "--format", "{{.Status}}"); !strings.HasSuffix(st, "(healthy)") {
+		t.Fatalf("ps: %q", st)
 	}
 	mounts := Must(t, "exec", name, "cat", "/proc/mounts")
 	for _, dir := range []string{"/run", "/run/lock", "/tmp", "/var/log/journal"} {
@@ -52,10 +63,14 @@ func TestSystemdMode(t *testing.T) {
 	// systemd cannot start.
 	name2 := Name(t) + "-auto"
 	rmContainer(t, name2)
-	Must(t, "create", "--name", name2, systemdImage)
+	Must(t, "create", "--name", name2, "--no-healthcheck", systemdImage)
 	if got := Must(t, "inspect", "--format", "{{.Config.StopSignal}}", name2); got != "SIGRTMIN+3" {
 		t.Fatalf("--systemd true with /sbin/init: stop signal %q", got)
 	}
+	if got := Must(t, "inspect", "--format", "{{json .State}}", name2); strings.Contains(got, `"Health"`) {
+		t.Fatalf("--no-healthcheck: the image's HEALTHCHECK is still there: %s", got)
+	}
+	Expect(t, 125, []string{"has no defined healthcheck"}, "healthcheck", "run", name2)
 	if r := Run(t, "run", "--rm", "--systemd", "false", systemdImage); r.Code == 0 {
 		t.Fatalf("--systemd false: systemd as PID 1 without its set-up should fail\n%s", r)
 	}
