@@ -41,6 +41,8 @@ func (e *Engine) removeLocked(ctx context.Context, c *Container, o RemoveOptions
 		if err := e.stopLocked(ctx, c, 0); err != nil {
 			return err
 		}
+		// The monitor's clean-up will find the container gone: record the exit here.
+		e.diedEvent(c)
 	}
 	e.stopHealthTimer(ctx, c)
 	if c.State.Mounted || c.State.RuntimeCreated {

@@ -45,4 +45,13 @@ func TestEvents(t *testing.T) {
 		t.Fatalf("a streaming events until a time: want the start it saw\n%s", r)
 	}
 	Expect(t, 125, []string{"--filter", "want KEY=VALUE"}, "events", "--stream=false", "--filter", "colour=red")
+
+	// rm -f of a running container: it died, then was removed.
+	name2 := Name(t) + "-rmf"
+	Must(t, "run", "-d", "--name", name2, Busybox, "sleep", "300")
+	Must(t, "rm", "-f", name2)
+	out = Must(t, "events", "--stream=false", "--since", "1m", "--filter", "container="+name2, "--format", "{{.Status}}")
+	if got := strings.Join(strings.Fields(out), " "); got != "create init start died remove" {
+		t.Fatalf("events of rm -f: %q, want create init start died remove", got)
+	}
 }
