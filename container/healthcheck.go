@@ -142,20 +142,21 @@ func (e *Engine) HealthState(c *Container) health.State {
 }
 
 // HealthCheck runs the health check of a running container once and records the result; it returns
-// the container's health status afterwards.
+// this run's result as Podman's healthcheck run does: healthy, or unhealthy for a failed run (the
+// container's own status may still be starting, see health.State.Add).
 func (e *Engine) HealthCheck(ctx context.Context, nameOrID string) (string, error) {
 	c, err := e.Get(nameOrID)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("unable to look up %s to perform a health check: %w", nameOrID, err)
 	}
 	cfg := c.Config.Health
 	if !cfg.Enabled() {
-		return "", fmt.Errorf("container %s %w", c.Name(), ErrNoHealthcheck)
+		return "", fmt.Errorf("container %s %w", c.ID, ErrNoHealthcheck)
 	}
 	// Created with a token: a start is under way (the monitor's first run comes right after the
 	// runtime's start, maybe before skiff recorded it).
 	if c.State.Status != StatusRunning && (c.State.Status != StatusCreated || c.State.Token == "") {
-		return "", fmt.Errorf("container %s is not running: %w", c.Name(), ErrNotRunning)
+		return "", fmt.Errorf("container %s is not running: %w", c.ID, ErrNotRunning)
 	}
 	started := c.State.StartedAt
 	if started.IsZero() {
@@ -183,13 +184,15 @@ func (e *Engine) HealthCheck(ctx context.Context, nameOrID string) (string, erro
 		r.ExitCode = code
 	}
 	r.Output = out.String()
-	s, err := health.Update(e.healthPath(c.ID), func(s health.State) health.State {
+	if _, err := health.Update(e.healthPath(c.ID), func(s health.State) health.State {
 		return s.Add(cfg, r, started)
-	})
-	if err != nil {
+	}); err != nil {
 		return "", fmt.Errorf("healthcheck of container %s: %w", c.Name(), err)
 	}
-	return s.Status, nil
+	if r.ExitCode != 0 {
+		return health.Unhealthy, nil
+	}
+	return health.Healthy, nil
 }
 
 // resetHealth clears the results of an earlier run at a start: the check starts over.

@@ -14,7 +14,7 @@ func healthcheckCommand() *cli.Command {
 		Usage: "run containers' health checks",
 		Subcommands: []*cli.Command{{
 			Name:      "run",
-			Usage:     "run a container's health check once: exit 0 when healthy, 1 (and its status) otherwise",
+			Usage:     "run a container's health check once: exit 0 when it passes, 1 (printing unhealthy) when it fails",
 			ArgsUsage: "CONTAINER\n\nEXAMPLE:\n   skiff healthcheck run web",
 			Action: func(c *cli.Context) error {
 				if c.NArg() != 1 {
@@ -30,7 +30,7 @@ func healthcheckCommand() *cli.Command {
 					return err
 				}
 				if status != health.Healthy {
-					// Podman prints the status and exits 1 for unhealthy and starting.
+					// Podman prints "unhealthy" and exits 1 for a failed run.
 					fmt.Fprintln(c.App.Writer, status)
 					return withCode(1, nil)
 				}

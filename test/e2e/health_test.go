@@ -105,13 +105,21 @@ func TestHealthcheckRun(t *testing.T) {
 	// No scheduled runs: only healthcheck run counts.
 	Must(t, "run", "-d", "--name", name, "--health-cmd", `["/bin/sh", "-c", "test -e /tmp/ok"]`, "--health-interval", "disable",
 		"--health-retries", "2", Busybox, "sleep", "300")
+	// Podman's healthcheck run: a failed run prints unhealthy and exits 1; the container's status
+	// turns unhealthy only after --health-retries failures.
 	r := Run(t, "healthcheck", "run", name)
-	if r.Code != 1 || strings.TrimSpace(r.Stdout) != "starting" {
-		t.Fatalf("first failure of 2 retries: want exit 1 and starting\n%s", r)
+	if r.Code != 1 || strings.TrimSpace(r.Stdout) != "unhealthy" {
+		t.Fatalf("first failure: want exit 1 and unhealthy\n%s", r)
+	}
+	if s := inspectHealth(t, name); s.Health.Status != "starting" || s.Health.FailingStreak != 1 {
+		t.Fatalf("after the first failure of 2 retries: %+v, want starting", s.Health)
 	}
 	r = Run(t, "healthcheck", "run", name)
 	if r.Code != 1 || strings.TrimSpace(r.Stdout) != "unhealthy" {
 		t.Fatalf("second failure: want exit 1 and unhealthy\n%s", r)
+	}
+	if s := inspectHealth(t, name); s.Health.Status != "unhealthy" {
+		t.Fatalf("after 2 failures of 2 retries: %+v, want unhealthy", s.Health)
 	}
 	Must(t, "exec", name, "touch", "/tmp/ok")
 	if r := Run(t, "healthcheck", "run", name); r.Code != 0 || r.Stdout != "" {
@@ -155,7 +163,7 @@ func TestHealthcheckRun(t *testing.T) {
 	rmContainer(t, stopped)
 	Must(t, "create", "--name", stopped, "--health-cmd", "true", Busybox, "sleep", "1")
 	Expect(t, 125, []string{"is not running"}, "healthcheck", "run", stopped)
-	Expect(t, 125, []string{"no such container"}, "healthcheck", "run", "no-such-"+stopped)
+	Expect(t, 125, []string{"unable to look up no-such-" + stopped + " to perform a health check", "no such container"}, "healthcheck", "run", "no-such-"+stopped)
 	Expect(t, 125, []string{"--no-healthcheck and --health-cmd"}, "create", "--no-healthcheck", "--health-cmd", "true", Busybox)
 	Expect(t, 125, []string{"need a health check"}, "create", "--health-interval", "5s", Busybox)
 	nohc := Name(t) + "-nohc"
