@@ -137,7 +137,7 @@ func find(m map[string]Secret, nameOrID string) (Secret, error) {
 	if len(hits) == 1 {
 		return hits[0], nil
 	}
-	return Secret{}, fmt.Errorf("%s: %w", nameOrID, ErrNoSuchSecret)
+	return Secret{}, fmt.Errorf("no secret with name or id %q: %w", nameOrID, ErrNoSuchSecret)
 }
 
 // CreateOptions describe a new secret.
@@ -174,15 +174,15 @@ func (s *Store) Create(name string, data []byte, o CreateOptions) (Secret, error
 	sec := Secret{Name: name, Driver: DriverFile, Labels: o.Labels, CreatedAt: now, UpdatedAt: now}
 	if old, err := find(m, name); err == nil && old.Name == name {
 		if !o.Replace {
-			return Secret{}, fmt.Errorf("secret name %s: %w (hint: remove it with skiff secret rm %s, or use --replace)", name, ErrSecretExists, name)
+			return Secret{}, fmt.Errorf("%s: %w (hint: remove it with skiff secret rm %s, or use --replace)", name, ErrSecretExists, name)
 		}
 		sec.ID, sec.CreatedAt = old.ID, old.CreatedAt
 	} else {
-		b := make([]byte, 12)
+		b := make([]byte, 13)
 		if _, err := rand.Read(b); err != nil {
 			return Secret{}, err
 		}
-		sec.ID = hex.EncodeToString(b)
+		sec.ID = hex.EncodeToString(b)[:25] // Podman's IDs are 25 hex digits
 	}
 	if err := ioutils.AtomicWriteFile(s.dataFile(sec.ID), data, 0o600); err != nil {
 		return Secret{}, fmt.Errorf("secret %s: write data: %w", name, err)

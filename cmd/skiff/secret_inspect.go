@@ -60,7 +60,7 @@ func secretInspectCommand() *cli.Command {
 			for _, name := range c.Args().Slice() {
 				s, err := st.Get(name)
 				if err != nil {
-					errs = append(errs, fmt.Errorf("inspect secret %w", err))
+					errs = append(errs, err)
 					continue
 				}
 				labels := s.Labels
