@@ -17,7 +17,9 @@ import (
 
 	"github.com/containers/storage"
 
+	"github.com/skiffproject/skiff/health"
 	"github.com/skiffproject/skiff/runtime/oci"
+	"github.com/skiffproject/skiff/runtime/spec"
 	"github.com/skiffproject/skiff/userns"
 	"github.com/skiffproject/skiff/volume/mountflag"
 )
@@ -85,6 +87,8 @@ type Config struct {
 	StopSignal  string `json:"stopSignal"`
 	StopTimeout uint   `json:"stopTimeout"`
 	LogDriver   string `json:"logDriver"`
+	// LogOpts are --log-opt path, max-size and tag (logopts.go).
+	LogOpts LogOptions `json:"logOpts,omitempty"`
 	// RestartPolicy is --restart as systemd.RestartPolicy.String writes it; the clean-up after each run
 	// applies it (policy.go).
 	RestartPolicy string `json:"restartPolicy"`
@@ -99,9 +103,6 @@ type Config struct {
 	// IDMapping is the container's own user namespace (keep-id, nomap, --uidmap); zero = none.
 	IDMapping userns.Mapping `json:"idMapping,omitempty"`
 	GroupAdd  []string       `json:"groupAdd,omitempty"`
-	// IPC and PID are "" (a namespace of the container's own) or host (--ipc, --pid).
-	IPC string `json:"ipc,omitempty"`
-	PID string `json:"pid,omitempty"`
 	// CDIDevices are the CDI devices injected at each start (--device vendor.com/class=name, --gpus).
 	CDIDevices []string  `json:"cdiDevices,omitempty"`
 	Created    time.Time `json:"created"`
@@ -109,6 +110,16 @@ type Config struct {
 	Network NetworkConfig `json:"network"`
 	// Pod is the pod the container belongs to (pod.go); nil = none.
 	Pod *PodConfig `json:"pod,omitempty"`
+	// Cgroup holds the resource limits and cgroup settings (resources.go).
+	Cgroup CgroupOptions `json:"cgroup,omitempty"`
+	// Devices are the host devices given with --device.
+	Devices []spec.Device `json:"devices,omitempty"`
+	// Process holds the namespace and process-environment flags (process.go).
+	Process ProcessOptions `json:"process,omitempty"`
+	// Secrets are the container's --secret references (secrets.go); never their data.
+	Secrets []SecretRef `json:"secrets,omitempty"`
+	// Health is the container's health check (healthcheck.go); nil = none.
+	Health *health.Config `json:"health,omitempty"`
 }
 
 // State is what happened to a container since it was created.
@@ -139,6 +150,12 @@ type State struct {
 	// Ports are the ports this run publishes, random host ports resolved, as comma-separated -p
 	// values (a string keeps State comparable; see encodePorts in network.go).
 	Ports string `json:"ports,omitempty"`
+	// CgroupPath is the cgroups path this run's container was given ("" = none); OOMKilled says the
+	// kernel's OOM killer killed a process of it (the monitor's record, see monitor.Config.OOMFile).
+	CgroupPath string `json:"cgroupPath,omitempty"`
+	OOMKilled  bool   `json:"oomKilled,omitempty"`
+	// HealthTimer is the systemd timer that runs this run's health checks ("" = the monitor does).
+	HealthTimer string `json:"healthTimer,omitempty"`
 }
 
 // Container is a container's record together with its storage identity.
@@ -152,6 +169,9 @@ type Container struct {
 	Storage *storage.Container `json:"-"`
 	// policyRestart marks a start by the restart policy, which counts in State.RestartCount.
 	policyRestart bool
+	// preserveFDs is run's --preserve-fds for this start: the caller's file descriptors 3 to 3+N-1
+	// go to the container's process.
+	preserveFDs int
 }
 
 // Name returns the container's name.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"strings"
 	"time"
@@ -78,11 +79,25 @@ type CreateOptions struct {
 
 	// CDIDevices are qualified CDI device names (--device vendor.com/class=name, --gpus).
 	CDIDevices []string
-	// IPC and PID are --ipc and --pid: "" or private, or host (namespaces.go).
-	IPC, PID string
 	// UserNSFromModule says UserNS is a containers.conf module's default, not a flag: keep-id, which a
 	// namespace without subordinate IDs cannot give, then falls back to the default with a warning.
 	UserNSFromModule bool
+	// Cgroup holds the resource limits and cgroup flags (resources.go).
+	Cgroup CgroupOptions
+	// Devices are --device values (ParseDevice).
+	Devices []spec.Device
+	// Process holds the namespace and process-environment flags (process.go).
+	Process ProcessOptions
+	// BaseEnv (--env-host, the proxy variables) lies below the image's environment, which Env overrides.
+	BaseEnv []string
+	// Annotations are --annotation KEY=VALUE, passed to the runtime over the image's.
+	Annotations map[string]string
+	// Secrets are --secret values (ParseSecret).
+	Secrets []SecretRef
+	// Health holds the --health-* flags and --no-healthcheck (healthcheck.go).
+	Health HealthOptions
+	// LogOpts are the --log-opt values (ParseLogOpts).
+	LogOpts LogOptions
 }
 
 // defaultStopTimeout is Podman's and Docker's.
@@ -141,7 +156,7 @@ func (e *Engine) create(ctx context.Context, o CreateOptions) (*Container, *lock
 		return nil, nil, err
 	}
 	cfg.Name = sc.Names[0]
-	if cfg.Hostname == "" {
+	if cfg.Hostname == "" && (cfg.Process.UTS == "" || cfg.Process.UTS == "private") {
 		cfg.Hostname = id[:12]
 	}
 	c := &Container{ID: id, Config: *cfg, State: State{Status: StatusCreated}, Storage: sc}
@@ -158,6 +173,7 @@ func (e *Engine) create(ctx context.Context, o CreateOptions) (*Container, *lock
 		e.removeLock(id)
 		return nil, nil, err
 	}
+	e.event(c, "create")
 	return c, l, nil
 }
 
@@ -221,6 +237,12 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 			return nil, fmt.Errorf("--stop-signal: %w", err)
 		}
 	}
+	if err := checkLogOpts(logDriver, o.LogOpts); err != nil {
+		return nil, err
+	}
+	if err := checkCgroupOptions(o); err != nil { // before a pull: a refusal changes nothing
+		return nil, err
+	}
 	img, err := e.resolveImage(ctx, o, policy)
 	if err != nil {
 		return nil, err
@@ -236,7 +258,7 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 		ImageName:     imageName(img, o.Image),
 		Entrypoint:    ic.Entrypoint,
 		Cmd:           ic.Cmd,
-		Env:           MergeEnv(ic.Env, o.Env),
+		Env:           MergeEnv(MergeEnv(o.BaseEnv, ic.Env), o.Env),
 		WorkingDir:    ic.WorkingDir,
 		User:          ic.User,
 		Hostname:      o.Hostname,
@@ -254,6 +276,7 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 		StopSignal:    "SIGTERM",
 		StopTimeout:   defaultStopTimeout,
 		LogDriver:     logDriver,
+		LogOpts:       o.LogOpts,
 		RestartPolicy: "no",
 		Runtime:       o.Runtime,
 		CreateCommand: o.CreateCommand,
@@ -312,14 +335,29 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 	if err := e.podConfig(o, cfg); err != nil {
 		return nil, err
 	}
-	if err := namespacesConfig(o, cfg); err != nil {
-		return nil, err
-	}
 	if cfg.RestartPolicy, cfg.SdNotify, err = systemdConfig(o); err != nil {
 		return nil, err
 	}
 	if err := e.networkConfig(o.Network, ic.ExposedPorts, cfg); err != nil {
 		return nil, err
+	}
+	if err := cgroupConfig(o, cfg); err != nil {
+		return nil, err
+	}
+	if err := e.processConfig(o, cfg); err != nil {
+		return nil, err
+	}
+	if err := e.secretConfig(o, cfg); err != nil {
+		return nil, err
+	}
+	if cfg.Health, err = healthConfig(ctx, e.store, img.ID, o.Health); err != nil {
+		return nil, err
+	}
+	if len(o.Annotations) > 0 {
+		if cfg.Annotations == nil {
+			cfg.Annotations = map[string]string{}
+		}
+		maps.Copy(cfg.Annotations, o.Annotations)
 	}
 	if len(cfg.Entrypoint)+len(cfg.Cmd) == 0 {
 		return nil, fmt.Errorf("no command specified: image %s has no ENTRYPOINT or CMD; give one after the image", o.Image)

@@ -1,10 +1,12 @@
 package container
 
 import (
+	"github.com/docker/go-units"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/skiffproject/skiff/health"
 	"golang.org/x/sys/unix"
 
 	"github.com/skiffproject/skiff/runtime/spec"
@@ -57,19 +59,21 @@ type InspectData struct {
 
 // InspectState is the State section.
 type InspectState struct {
-	OciVersion string    `json:"OciVersion"`
-	Status     string    `json:"Status"`
-	Running    bool      `json:"Running"`
-	Paused     bool      `json:"Paused"`
-	Restarting bool      `json:"Restarting"`
-	OOMKilled  bool      `json:"OOMKilled"`
-	Dead       bool      `json:"Dead"`
-	Pid        int       `json:"Pid"`
-	ConmonPid  int       `json:"ConmonPid"`
-	ExitCode   int       `json:"ExitCode"`
-	Error      string    `json:"Error"`
-	StartedAt  time.Time `json:"StartedAt"`
-	FinishedAt time.Time `json:"FinishedAt"`
+	OciVersion string `json:"OciVersion"`
+	Status     string `json:"Status"`
+	Running    bool   `json:"Running"`
+	Paused     bool   `json:"Paused"`
+	Restarting bool   `json:"Restarting"`
+	OOMKilled  bool   `json:"OOMKilled"`
+	// Health is the health check's state (healthcheck.go); absent without one.
+	Health     *health.State `json:"Health,omitempty"`
+	Dead       bool          `json:"Dead"`
+	Pid        int           `json:"Pid"`
+	ConmonPid  int           `json:"ConmonPid"`
+	ExitCode   int           `json:"ExitCode"`
+	Error      string        `json:"Error"`
+	StartedAt  time.Time     `json:"StartedAt"`
+	FinishedAt time.Time     `json:"FinishedAt"`
 }
 
 // InspectDriver names the storage driver and the container layer's directories.
@@ -138,12 +142,17 @@ type InspectHostConfig struct {
 	DNSOptions      []string                              `json:"DnsOptions"`
 	DNSSearch       []string                              `json:"DnsSearch"`
 	ExtraHosts      []string                              `json:"ExtraHosts"`
+
+	// Limits, cgroup and devices (resources.go).
+	InspectResources
 }
 
 // InspectLogConfig says where the output goes.
 type InspectLogConfig struct {
 	Type string `json:"Type"`
 	Path string `json:"Path"`
+	Tag  string `json:"Tag"`
+	Size string `json:"Size"`
 }
 
 // InspectRestart is the restart policy (policy.go applies it).
@@ -183,6 +192,7 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 			Status:     st.Status,
 			Running:    st.Status == StatusRunning || st.Status == StatusStopping,
 			Paused:     st.Status == StatusPaused,
+			OOMKilled:  st.OOMKilled,
 			Pid:        st.Pid,
 			ConmonPid:  st.MonitorPid,
 			ExitCode:   st.ExitCode,
@@ -263,8 +273,19 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 		d.Config.Labels = map[string]string{}
 	}
 	inspectPod(c, d)
+	inspectResources(c, d)
+	d.HostConfig.LogConfig.Tag = cfg.LogOpts.Tag
+	if cfg.LogOpts.MaxSize > 0 {
+		d.HostConfig.LogConfig.Size = units.HumanSize(float64(cfg.LogOpts.MaxSize))
+	} else {
+		d.HostConfig.LogConfig.Size = "0B"
+	}
+	if c.Config.Health.Enabled() {
+		h := e.HealthState(c)
+		d.State.Health = &h
+	}
 	if cfg.LogDriver == "k8s-file" {
-		d.LogPath = e.LogPath(c.ID)
+		d.LogPath = e.logPath(c)
 		d.HostConfig.LogConfig.Path = d.LogPath
 	}
 	if d.OCIRuntime == "" {

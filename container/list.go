@@ -137,6 +137,9 @@ func (e *Engine) row(c *Container, o ListOptions, now time.Time) Row {
 			r.Pod = shortID(p.ID)
 		}
 	}
+	if c.Config.Health.Enabled() && c.State.Status == StatusRunning {
+		r.Status += " (" + e.HealthState(c).Status + ")" // Podman's "Up 5 seconds (healthy)"
+	}
 	r.Ports = c.portsColumn()
 	if !c.State.StartedAt.IsZero() {
 		r.RunningFor = units.HumanDuration(now.Sub(c.State.StartedAt))

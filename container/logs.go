@@ -48,7 +48,8 @@ func (e *Engine) Logs(ctx context.Context, nameOrID string, o LogsOptions) error
 	case monitor.LogJournald:
 		return fmt.Errorf("container %s logs to journald: read them with journalctl CONTAINER_ID_FULL=%s", c.Name(), c.ID)
 	}
-	f, err := os.Open(e.LogPath(c.ID))
+	path := e.logPath(c)
+	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		if !o.Follow {
 			return nil // never started
@@ -60,6 +61,12 @@ func (e *Engine) Logs(ctx context.Context, nameOrID string, o LogsOptions) error
 	if f != nil {
 		defer f.Close()
 		r = bufio.NewReaderSize(f, 64<<10)
+		// --log-opt max-size: the part rotated away comes first. The monitor writes whole lines, so no
+		// line spans the two files, and a line still being written is always in f.
+		if old, err := os.Open(RotatedLogPath(path)); err == nil {
+			defer old.Close()
+			r = bufio.NewReaderSize(io.MultiReader(old, f), 64<<10)
+		}
 	}
 	prefix := ""
 	if o.Names {
@@ -139,13 +146,24 @@ func (e *Engine) Logs(ctx context.Context, nameOrID string, o LogsOptions) error
 		running := c.State.Status == StatusRunning || c.State.Status == StatusPaused || c.State.Status == StatusStopping ||
 			(c.State.Status == StatusCreated && c.State.Token != "")
 		if f == nil {
-			if f, err = os.Open(e.LogPath(c.ID)); err == nil {
+			if f, err = os.Open(path); err == nil {
 				defer f.Close()
 				r = bufio.NewReaderSize(f, 64<<10)
 			}
 		}
 		if err := read(print); err != nil {
 			return fmt.Errorf("read logs of container %s: %w", c.Name(), err)
+		}
+		if f != nil && rotated(f, path) {
+			// The monitor rotated the log: finish the old file, then go on in the new one.
+			if err := read(print); err != nil {
+				return fmt.Errorf("read logs of container %s: %w", c.Name(), err)
+			}
+			if nf, err := os.Open(path); err == nil {
+				defer nf.Close()
+				f = nf
+				r.Reset(f)
+			}
 		}
 		if !running {
 			// The monitor writes the log before the exit file: all output is in.
@@ -161,4 +179,11 @@ func (e *Engine) Logs(ctx context.Context, nameOrID string, o LogsOptions) error
 		}
 		e.observe(c)
 	}
+}
+
+// rotated reports whether path is no longer the file f has open.
+func rotated(f *os.File, path string) bool {
+	a, err1 := f.Stat()
+	b, err2 := os.Stat(path)
+	return err1 == nil && err2 == nil && !os.SameFile(a, b)
 }

@@ -341,9 +341,9 @@ func (e *Engine) teardownNetwork(c *Container) {
 // before the container's process starts, `run --detach` otherwise.
 func launchCommand(c *Container, rt *oci.Runtime, bundle, pidFile, console string) []string {
 	if c.needsNetworkSetup() {
-		return rt.CreateCommand(bundle, c.ID, pidFile, console, 0)
+		return rt.CreateCommand(bundle, c.ID, pidFile, console, c.preserveFDs)
 	}
-	return runCommand(rt, bundle, c.ID, pidFile, console)
+	return runCommand(rt, bundle, c.ID, pidFile, console, c.preserveFDs)
 }
 
 // publishedPorts are the ports of c as ps and inspect show them: those of the current (or last) run,

@@ -114,6 +114,20 @@ func ParseSignal(s string) (unix.Signal, error) {
 	if !strings.HasPrefix(name, "SIG") {
 		name = "SIG" + name
 	}
+	// Real-time signals as glibc numbers them: SIGRTMIN is 34 (the kernel's 32 and 33 are libc's).
+	if rest, ok := strings.CutPrefix(name, "SIGRTMIN"); ok {
+		n := 0
+		if rest != "" {
+			var err error
+			if n, err = strconv.Atoi(strings.TrimPrefix(rest, "+")); err != nil || !strings.HasPrefix(rest, "+") {
+				return 0, fmt.Errorf("invalid signal %q: want SIGRTMIN+N", s)
+			}
+		}
+		if 34+n > 64 {
+			return 0, fmt.Errorf("signal %q: out of range 1-64", s)
+		}
+		return unix.Signal(34 + n), nil
+	}
 	if sig := unix.SignalNum(name); sig != 0 {
 		return sig, nil
 	}
@@ -154,15 +168,16 @@ func ParsePullPolicy(s string) (string, error) {
 // DefaultLogDriver is the log driver of a container created without --log-driver.
 const DefaultLogDriver = "k8s-file"
 
-// ParseLogDriver checks a --log-driver value; "" means k8s-file.
+// ParseLogDriver checks a --log-driver value; "" means k8s-file, and Docker's json-file is stored as
+// k8s-file, as Podman does.
 func ParseLogDriver(s string) (string, error) {
 	switch s {
-	case "", DefaultLogDriver:
+	case "", DefaultLogDriver, "json-file":
 		return DefaultLogDriver, nil
 	case "none", "journald":
 		return s, nil
 	}
-	return "", fmt.Errorf("--log-driver %q: want k8s-file, journald or none", s)
+	return "", fmt.Errorf("--log-driver %q: want k8s-file, json-file, journald or none", s)
 }
 
 // DetachKeys parses --detach-keys ("ctrl-p,ctrl-q"; "" disables detaching) into the byte sequence.

@@ -48,5 +48,9 @@ func (e *Engine) setPaused(ctx context.Context, nameOrID string, pause bool) (*C
 		return c, fmt.Errorf("%s container %s: %w", verb, c.Name(), err)
 	}
 	c.State.Status = next
-	return c, e.save(c)
+	if err := e.save(c); err != nil {
+		return c, err
+	}
+	e.event(c, verb)
+	return c, nil
 }

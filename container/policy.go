@@ -115,12 +115,23 @@ func (e *Engine) finishRun(ctx context.Context, id, token string) (code int, res
 	if !known {
 		code = c.State.ExitCode
 	}
+	e.diedEvent(c)
+	if c.State.HealthTimer != "" {
+		e.stopHealthTimer(ctx, c)
+		if err := e.save(c); err != nil {
+			return code, false, err
+		}
+	}
 	stopped := e.stoppedByUser(c)
 	if stopped {
 		code = 0
 	}
 	if c.Config.AutoRemove {
-		return code, false, e.removeLocked(ctx, c, RemoveOptions{Force: true, Volumes: true})
+		if err := e.removeLocked(ctx, c, RemoveOptions{Force: true, Volumes: true}); err != nil {
+			return code, false, err
+		}
+		e.removeImage(c) // --rmi
+		return code, false, nil
 	}
 	p, err := systemd.ParseRestartPolicy(c.Config.RestartPolicy)
 	if err != nil {

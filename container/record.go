@@ -37,6 +37,9 @@ func (e *Engine) runDir(id string) string {
 
 func (e *Engine) exitPath(id string) string { return filepath.Join(e.dir(id), exitFile) }
 
+// oomPath is where the monitor records that the OOM killer struck the container's cgroup.
+func (e *Engine) oomPath(id string) string { return filepath.Join(e.dir(id), exitFile+".oom") }
+
 // LogPath returns the k8s-file log of container id.
 func (e *Engine) LogPath(id string) string { return filepath.Join(e.dir(id), logFile) }
 

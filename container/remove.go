@@ -49,7 +49,10 @@ func (e *Engine) removeLocked(ctx context.Context, c *Container, o RemoveOptions
 		if err := e.stopLocked(ctx, c, timeout); err != nil {
 			return err
 		}
+		// The monitor's clean-up will find the container gone: record the exit here.
+		e.diedEvent(c)
 	}
+	e.stopHealthTimer(ctx, c)
 	if c.State.Mounted || c.State.RuntimeCreated {
 		if err := e.cleanupRun(ctx, c); err != nil {
 			return err
@@ -60,6 +63,7 @@ func (e *Engine) removeLocked(ctx context.Context, c *Container, o RemoveOptions
 		return fmt.Errorf("remove container %s: %w", c.Name(), err)
 	}
 	e.removeLock(c.ID)
+	e.event(c, "remove")
 	if o.Volumes {
 		return e.removeVolumes(c)
 	}

@@ -14,6 +14,8 @@ type RunOptions struct {
 	// Detach returns once the container runs (-d); otherwise Run streams until it exits.
 	Detach bool
 	Attach AttachOptions
+	// PreserveFDs passes the caller's file descriptors 3 to 3+N-1 to the container's process.
+	PreserveFDs int
 }
 
 // Run creates and starts a container. Detached, it returns the container once it runs. Attached, it
@@ -31,6 +33,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (*Container, int, error)
 	if err != nil {
 		return nil, 0, err
 	}
+	c.preserveFDs = o.PreserveFDs
 	trace.Mark("create: image, layer, record")
 	conn, err := e.launch(ctx, c, !o.Detach)
 	if err != nil {

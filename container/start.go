@@ -49,6 +49,9 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	if err := e.startPodInfra(ctx, c); err != nil {
 		return nil, err
 	}
+	if err := e.startRequired(ctx, c); err != nil {
+		return nil, err
+	}
 	rt, err := e.runtimeFor(c)
 	if err != nil {
 		return nil, err
@@ -77,6 +80,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		if err == nil {
 			return
 		}
+		e.stopHealthTimer(ctx, c)
 		if cerr := e.cleanupRun(context.WithoutCancel(ctx), c); cerr != nil {
 			err = fmt.Errorf("%w (and while cleaning up: %v)", err, cerr)
 		}
@@ -98,6 +102,19 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	if err != nil {
 		return nil, err
 	}
+	c.State.CgroupPath = s.Linux.CgroupsPath
+	if c.State.CgroupPath != "" {
+		if rt, err = e.runtimeFor(c); err != nil { // one that manages the cgroup
+			return nil, err
+		}
+	}
+	_ = os.Remove(e.oomPath(c.ID))
+	e.resetHealth(c)
+	healthCmd, healthInterval := e.healthCommand(c)
+	if t := e.startHealthTimer(ctx, c); t != "" { // healthtimer.go: the user's systemd runs the checks
+		c.State.HealthTimer = t
+		healthCmd, healthInterval = nil, 0
+	}
 	if err := checkCommand(rootfs, c.Config.argv(), s.Process.Env); err != nil {
 		return nil, fmt.Errorf("start container %s: %w", c.Name(), err)
 	}
@@ -117,20 +134,26 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	}
 	logPath := ""
 	if c.Config.LogDriver == monitor.LogK8sFile {
-		logPath = e.LogPath(c.ID)
+		logPath = e.logPath(c)
+	}
+	oomFile := ""
+	if c.State.CgroupPath != "" {
+		oomFile = e.oomPath(c.ID)
 	}
 	proc, conn, err := monitor.Start(monitor.Config{
 		ID: c.ID, Name: c.Name(), Dir: dir, PIDFile: pidPath,
-		ExitFile: e.exitPath(c.ID), Token: c.State.Token,
-		LogDriver: c.Config.LogDriver, LogPath: logPath,
+		ExitFile: e.exitPath(c.ID), Token: c.State.Token, OOMFile: oomFile,
+		LogDriver: c.Config.LogDriver, LogPath: logPath, LogMaxSize: c.Config.LogOpts.MaxSize, LogTag: c.Config.LogOpts.Tag,
 		Terminal: c.Config.Terminal, Stdin: c.Config.Interactive,
 		Runtime:       launchCommand(c, rt, dir, pidPath, console),
 		StartCommand:  startCommand(c, rt),
 		HideCgroup2:   rt.HidesCgroup2(),
 		DeleteCommand: deleteCommand(rt, c.ID),
 		ExitCommand:   e.exitCommand(c),
-		Attach:        attach,
-		StopOnTerm:    batchStopGrace(c), // batch.go
+		HealthCommand: healthCmd, HealthInterval: healthInterval, Timeout: c.Config.Process.Timeout,
+		PreserveFDs: c.preserveFDs,
+		Attach:      attach,
+		StopOnTerm:  batchStopGrace(c), // batch.go
 	})
 	if err != nil {
 		var ce *monitor.CreateError
@@ -144,6 +167,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		return nil, err
 	}
 	logrus.Debugf("container %s: runtime started it as PID %d, monitor PID %d", shortID(c.ID), proc.Pid, proc.MonitorPid)
+	e.event(c, "init")
 	trace.Mark("monitor: runtime create (or run)")
 	if err := e.startNetwork(ctx, c, &proc); err != nil {
 		if conn != nil {
@@ -163,14 +187,17 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		return nil, err
 	}
 	e.started(c)
+	writePidFiles(c)
+	e.kickHealthTimer(ctx, c)
+	e.event(c, "start")
 	trace.Mark("record the running container")
 	return conn, nil
 }
 
 // runCommand is the runtime's `run --detach`: CreateCommand's arguments, created and started in one
 // process (one runtime start-up less than create followed by start).
-func runCommand(rt *oci.Runtime, bundle, id, pidFile, console string) []string {
-	argv := rt.CreateCommand(bundle, id, pidFile, console, 0)
+func runCommand(rt *oci.Runtime, bundle, id, pidFile, console string, preserveFDs int) []string {
+	argv := rt.CreateCommand(bundle, id, pidFile, console, preserveFDs)
 	for i, a := range argv {
 		if a == "create" {
 			return append(append(append([]string{}, argv[:i]...), "run", "--detach"), argv[i+1:]...)
@@ -221,7 +248,15 @@ func (e *Engine) generateSpec(c *Container, rootfs string) (*rspec.Spec, error) 
 	if err := e.podSpec(c, rootfs, &o); err != nil {
 		return nil, err
 	}
-	namespacesSpec(c, &o)
+	if err := cgroupSpec(c, &o); err != nil {
+		return nil, err
+	}
+	if err := e.processSpec(c, rootfs, &o); err != nil {
+		return nil, err
+	}
+	if err := e.secretSpec(c, &o); err != nil {
+		return nil, err
+	}
 	e.notifySpec(c, &o)
 	if c.Config.Init {
 		if o.Init = findInit(); o.Init == "" {

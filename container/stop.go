@@ -31,7 +31,14 @@ func (e *Engine) Stop(ctx context.Context, nameOrID string, o StopOptions) (*Con
 	if o.Timeout != nil {
 		timeout = time.Duration(*o.Timeout) * time.Second
 	}
-	return c, e.stopLocked(ctx, c, timeout)
+	running := c.State.Status == StatusRunning || c.State.Status == StatusPaused || c.State.Status == StatusStopping
+	if err := e.stopLocked(ctx, c, timeout); err != nil {
+		return c, err
+	}
+	if running {
+		e.event(c, "stop")
+	}
+	return c, nil
 }
 
 // stopLocked stops c, whose lock the caller holds.
@@ -101,5 +108,6 @@ func (e *Engine) Kill(ctx context.Context, nameOrID string, sig unix.Signal) (*C
 		}
 		return c, err
 	}
+	e.event(c, "kill", "signal", SignalName(sig))
 	return c, nil
 }

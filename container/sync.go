@@ -34,6 +34,9 @@ func (e *Engine) observe(c *Container) {
 	if ex, err := monitor.ReadExitFile(e.exitPath(c.ID)); err == nil && ex.Token == s.Token {
 		// The monitor recorded the exit and deletes the runtime's state itself.
 		s.Status, s.ExitCode, s.FinishedAt, s.Pid, s.RuntimeCreated = StatusExited, ex.Code, ex.Finished, 0, false
+		if b, err := os.ReadFile(e.oomPath(c.ID)); err == nil && strings.TrimSpace(string(b)) == s.Token {
+			s.OOMKilled = true
+		}
 		return
 	}
 	switch {
@@ -108,12 +111,31 @@ func (e *Engine) cleanupRun(ctx context.Context, c *Container) error {
 	return nil
 }
 
-// runtimeFor returns the OCI runtime of c: the one it was created with, else the engine's.
+// runtimeFor returns the OCI runtime of c: the one it was created with, else the engine's. A run with a
+// cgroup of its own needs a runtime that manages it: crun, where it runs with the cgroup2 hierarchy
+// hidden (see oci.Runtime.HidesCgroup2), manages none, and runc runs such a container instead.
 func (e *Engine) runtimeFor(c *Container) (*oci.Runtime, error) {
 	name := c.Config.Runtime
 	if name == "" {
 		name = e.opts.Runtime
 	}
+	rt, err := e.runtimeByName(name)
+	if err != nil || c.State.CgroupPath == "" {
+		return rt, err
+	}
+	if rt.HidesCgroup2() {
+		if name != "" {
+			logrus.Warnf("container %s: %s cannot manage its cgroup on this host (hybrid cgroups): runc runs it", c.Name(), rt.Name)
+		}
+		if rt, err = e.runtimeByName("runc"); err != nil {
+			return nil, fmt.Errorf("container %s has a cgroup, which crun cannot manage on this host: %w", c.Name(), err)
+		}
+	}
+	return rt.WithCgroup(), nil
+}
+
+// runtimeByName returns the runtime of that name ("" for the default), found once per engine.
+func (e *Engine) runtimeByName(name string) (*oci.Runtime, error) {
 	if rt, ok := e.rts[name]; ok {
 		return rt, nil
 	}

@@ -3,14 +3,20 @@ package container
 import (
 	"bufio"
 	"fmt"
+	"maps"
 	"os"
+	osuser "os/user"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+	"github.com/moby/sys/capability"
 	"github.com/moby/sys/user"
 	"golang.org/x/sys/unix"
+
+	"github.com/skiffproject/skiff/userns"
 )
 
 // TopDescriptors are the columns top knows, by ps(1) name, with their headers.
@@ -18,6 +24,16 @@ var TopDescriptors = map[string]string{
 	"user": "USER", "pid": "PID", "ppid": "PPID", "pcpu": "%CPU", "etime": "ELAPSED", "tty": "TTY",
 	"time": "TIME", "args": "COMMAND", "comm": "COMMAND", "uid": "UID", "gid": "GID", "group": "GROUP",
 	"nice": "NI", "state": "STATE", "rss": "RSS", "vsz": "VSZ",
+	// The rest of Podman's (psgo's) descriptors.
+	"capamb": "AMBIENT CAPS", "capbnd": "BOUNDING CAPS", "capeff": "EFFECTIVE CAPS", "capinh": "INHERITED CAPS",
+	"capprm": "PERMITTED CAPS", "hgroup": "HGROUP", "hpid": "HPID", "huser": "HUSER", "label": "LABEL",
+	"pgid": "PGID", "rgroup": "RGROUP", "ruser": "RUSER", "seccomp": "SECCOMP", "stime": "STIME",
+}
+
+// aixDescriptors are ps(1)'s AIX format codes, which Podman's top takes too.
+var aixDescriptors = map[string]string{
+	"%C": "pcpu", "%G": "group", "%P": "ppid", "%U": "user", "%a": "args", "%c": "comm", "%g": "rgroup",
+	"%n": "nice", "%p": "pid", "%r": "pgid", "%t": "etime", "%u": "ruser", "%x": "time", "%y": "tty", "%z": "vsz",
 }
 
 // DefaultTopDescriptors are Podman's default columns.
@@ -31,10 +47,15 @@ func (e *Engine) Top(nameOrID string, descriptors []string) ([][]string, error) 
 		descriptors = DefaultTopDescriptors
 	}
 	var header []string
-	for _, d := range descriptors {
-		h, ok := TopDescriptors[strings.ToLower(d)]
+	descriptors = slices.Clone(descriptors)
+	for i, d := range descriptors {
+		if a, ok := aixDescriptors[d]; ok {
+			descriptors[i] = a
+		}
+		h, ok := TopDescriptors[strings.ToLower(descriptors[i])]
 		if !ok {
-			return nil, fmt.Errorf("top: unknown descriptor %q (known: user, pid, ppid, pcpu, etime, tty, time, args, comm, uid, gid, group, nice, state, rss, vsz)", d)
+			known := slices.Sorted(maps.Keys(TopDescriptors))
+			return nil, fmt.Errorf("top: unknown descriptor %q (known: %s, and the AIX codes %%C %%G %%P %%U %%a %%c %%g %%n %%p %%r %%t %%u %%x %%y %%z)", d, strings.Join(known, ", "))
 		}
 		header = append(header, h)
 	}
@@ -87,6 +108,11 @@ type proc struct {
 	start            uint64
 	nice             int
 	rss, vsz         uint64
+	pgid             int
+	ruid, rgid       int
+	caps             map[string]uint64 // CapAmb, CapBnd, CapEff, CapInh, CapPrm
+	seccomp          string
+	label            string
 }
 
 var clkTck = uint64(100) // sysconf(_SC_CLK_TCK) is 100 on Linux for every architecture Go supports
@@ -135,6 +161,7 @@ func listNS(ns string) ([]proc, error) {
 			if len(f) >= 22 {
 				p.state = f[0]
 				p.ppid, _ = strconv.Atoi(f[1])
+				p.pgid, _ = strconv.Atoi(f[2])
 				p.tty, _ = strconv.ParseUint(f[4], 10, 64)
 				p.utime, _ = strconv.ParseUint(f[11], 10, 64)
 				p.stime, _ = strconv.ParseUint(f[12], 10, 64)
@@ -155,10 +182,25 @@ func listNS(ns string) ([]proc, error) {
 				case "NSpid":
 					p.nspid, _ = strconv.Atoi(f[len(f)-1])
 				case "Uid":
+					p.ruid, _ = strconv.Atoi(f[0])
 					p.uid, _ = strconv.Atoi(f[1]) // effective
 				case "Gid":
+					p.rgid, _ = strconv.Atoi(f[0])
 					p.gid, _ = strconv.Atoi(f[1])
+				case "CapAmb", "CapBnd", "CapEff", "CapInh", "CapPrm":
+					if p.caps == nil {
+						p.caps = map[string]uint64{}
+					}
+					p.caps[k], _ = strconv.ParseUint(f[0], 16, 64)
+				case "Seccomp":
+					p.seccomp = map[string]string{"0": "disabled", "1": "strict", "2": "filter"}[f[0]]
 				}
+			}
+		}
+		p.label = "-"
+		if b, err := os.ReadFile(dir + "/attr/current"); err == nil {
+			if l := strings.TrimRight(string(b), "\x00\n"); l != "" && l != "unconfined" {
+				p.label = l
 			}
 		}
 		if b, err := os.ReadFile(dir + "/cmdline"); err == nil && len(b) > 0 {
@@ -226,8 +268,89 @@ func (p *proc) field(d string, nsPid map[int]int, users, groups map[int]string) 
 		return strconv.FormatUint(p.rss*uint64(os.Getpagesize())/1024, 10)
 	case "vsz":
 		return strconv.FormatUint(p.vsz/1024, 10)
+	case "pgid":
+		return strconv.Itoa(nsPid[p.pgid])
+	case "ruser":
+		if n, ok := users[p.ruid]; ok {
+			return n
+		}
+		return strconv.Itoa(p.ruid)
+	case "rgroup":
+		if n, ok := groups[p.rgid]; ok {
+			return n
+		}
+		return strconv.Itoa(p.rgid)
+	case "hpid":
+		return strconv.Itoa(p.pid)
+	case "huser":
+		return hostName(p.uid, "/proc/self/uid_map", func(id string) (string, error) {
+			u, err := osuser.LookupId(id)
+			if err != nil {
+				return "", err
+			}
+			return u.Username, nil
+		})
+	case "hgroup":
+		return hostName(p.gid, "/proc/self/gid_map", func(id string) (string, error) {
+			g, err := osuser.LookupGroupId(id)
+			if err != nil {
+				return "", err
+			}
+			return g.Name, nil
+		})
+	case "capamb", "capbnd", "capeff", "capinh", "capprm":
+		return capNames(p.caps["Cap"+strings.ToUpper(d[3:4])+d[4:]])
+	case "seccomp":
+		return p.seccomp
+	case "label":
+		return p.label
+	case "stime":
+		return started.Format("2006-01-02 15:04:05 -0700 MST")
 	}
 	return ""
+}
+
+// hostName names the host's user (or group) behind id of skiff's user namespace, mapped through
+// mapFile; the number where the host has no name for it.
+func hostName(id int, mapFile string, lookup func(string) (string, error)) string {
+	host := id
+	if b, err := os.ReadFile(mapFile); err == nil {
+		if maps, err := userns.ParseProcMap(string(b)); err == nil {
+			for _, m := range maps {
+				if id >= int(m.ContainerID) && id < int(m.ContainerID)+int(m.Size) {
+					host = int(m.HostID) + id - int(m.ContainerID)
+					break
+				}
+			}
+		}
+	}
+	if n, err := lookup(strconv.Itoa(host)); err == nil {
+		return n
+	}
+	return strconv.Itoa(host)
+}
+
+// capNames lists the capabilities in set as psgo does: names without CAP_, "full" or "none".
+func capNames(set uint64) string {
+	if set == 0 {
+		return "none"
+	}
+	var names []string
+	for _, c := range capability.ListKnown() {
+		if set&(1<<uint(c)) != 0 {
+			names = append(names, strings.ToUpper(c.String()))
+		}
+	}
+	if supported, err := capability.ListSupported(); err == nil {
+		all := true
+		for _, c := range supported {
+			all = all && set&(1<<uint(c)) != 0
+		}
+		if all {
+			return "full"
+		}
+	}
+	return strings.Join(names, ",")
 }
 
 // namesIn reads user and group names from the container's /etc/passwd and /etc/group.

@@ -123,6 +123,16 @@ ensure_devices() {
 	fi
 }
 
+# ensure_mqueue mounts the POSIX message queue file system at /dev/mqueue, as
+# systemd does at boot (dev-mqueue.mount): `--ipc host` binds the host's.
+ensure_mqueue() {
+	if ! findmnt -n /dev/mqueue >/dev/null; then
+		mkdir -p /dev/mqueue
+		mount -t mqueue -o nosuid,nodev,noexec mqueue /dev/mqueue
+		INFO "mounts: mqueue on /dev/mqueue"
+	fi
+}
+
 ensure_sysctl() { # KEY VALUE (skipped when the knob does not exist)
 	local key=$1 want=$2 file have
 	file=/proc/sys/${key//.//}
@@ -555,6 +565,46 @@ ensure_distro_image() {
 	"$MKIMAGE" -registry "$REGISTRY" -out "$IMAGES_DIR/layouts" -rootfs "$DISTRO_ROOTFS" "${reuse[@]}" distro
 }
 
+# SYSTEMD_ROOTFS is the distro tree with systemd-sysv: the image of
+# `run --systemd` tests (localhost:5000/systemd:bookworm, PID 1 /sbin/init).
+SYSTEMD_ROOTFS=$IMAGES_DIR/systemd-rootfs
+
+ensure_systemd_rootfs() {
+	[[ -f $SYSTEMD_ROOTFS/.skiff-systemd-done ]] && return
+	ensure_distro_rootfs
+	local tmp=$SYSTEMD_ROOTFS.tmp mirror
+	mirror=$(debian_mirror)
+	rm -rf "$tmp" "$SYSTEMD_ROOTFS"
+	cp -a "$DISTRO_ROOTFS" "$tmp"
+	rm -f "$tmp/.skiff-debootstrap-done"
+	cp /etc/resolv.conf "$tmp/etc/resolv.conf"
+	printf 'deb %s bookworm main\n' "$mirror" >"$tmp/etc/apt/sources.list"
+	INFO "systemd image: installing systemd-sysv into a copy of the distro tree"
+	if ! { chroot "$tmp" apt-get update -qq &&
+		DEBIAN_FRONTEND=noninteractive chroot "$tmp" apt-get install -y -qq --no-install-recommends systemd-sysv; } \
+		>"$IMAGES_DIR/systemd-apt.log" 2>&1; then
+		tail -n 30 "$IMAGES_DIR/systemd-apt.log" >&2
+		die "systemd image: apt-get install systemd-sysv failed"
+	fi
+	chroot "$tmp" apt-get clean
+	rm -rf "$tmp"/var/lib/apt/lists/* "$tmp"/var/cache/apt/*.bin "$tmp"/var/log/*.log "$tmp"/var/log/apt/*
+	printf 'nameserver 10.0.2.3\n' >"$tmp/etc/resolv.conf"
+	touch "$tmp/.skiff-systemd-done"
+	mv "$tmp" "$SYSTEMD_ROOTFS"
+}
+
+# ensure_systemd_image pushes localhost:5000/systemd:bookworm (issue 15's
+# --systemd tests). Reset: $IMAGES_DIR and the registry data hold all of it.
+ensure_systemd_image() {
+	ensure_mkimage
+	if registry_has systemd bookworm; then
+		INFO "systemd image: $REGISTRY/systemd:bookworm already in the registry"
+		return
+	fi
+	ensure_systemd_rootfs
+	"$MKIMAGE" -registry "$REGISTRY" -out "$IMAGES_DIR/layouts" -rootfs "$SYSTEMD_ROOTFS" systemd
+}
+
 # ---------------------------------------------------------------------------
 # systemd user manager without logind
 
@@ -649,6 +699,68 @@ ensure_systemd_user() {
 }
 
 # ---------------------------------------------------------------------------
+# cgroup v1 delegation (resource limits)
+
+# cgroup_v1_dirs prints, for each cgroup v1 hierarchy this script's process
+# is in, the directory of its cgroup there (memory: where the machine's own
+# services put this shell; every other one: the hierarchy's root).
+cgroup_v1_dirs() {
+	local id ctrls path name
+	while IFS=: read -r id ctrls path; do
+		[[ -n $ctrls ]] || continue # the cgroup2 hierarchy of a hybrid host
+		name=${ctrls%%,*}
+		name=${name#name=}
+		[[ -d /sys/fs/cgroup/$name ]] || continue
+		printf '%s\n' "/sys/fs/cgroup/$name${path%/}"
+	done </proc/self/cgroup
+}
+
+# ensure_cgroup_delegation delegates a cgroup v1 subtree to TEST_USER, as an
+# administrator of a v1 host would: skiff-UID below this script's own cgroup
+# in every v1 hierarchy (never beside or above it, and no process is moved),
+# owned by the user, so that runc puts the user's containers (and their
+# limits) below it. The memory hierarchy's subtree is below the cgroup the
+# machine's services put the test bed in; the others are below their roots,
+# where nothing limits. NOSUB_USER gets none: its tests prove the refusal.
+ensure_cgroup_delegation() {
+	local uid dir base made=0
+	uid=$(id -u "$TEST_USER")
+	[[ $(stat -fc %T /sys/fs/cgroup) == tmpfs ]] || {
+		INFO "cgroups: no v1 hierarchies here: nothing to delegate"
+		return 0
+	}
+	while read -r base; do
+		dir=$base/skiff-$uid
+		if [[ ! -d $dir ]]; then
+			mkdir "$dir"
+			made=1
+		fi
+		if [[ -f $dir/cpuset.cpus && -z $(<"$dir/cpuset.cpus") ]]; then
+			cat "$base/cpuset.cpus" >"$dir/cpuset.cpus"
+			cat "$base/cpuset.mems" >"$dir/cpuset.mems"
+		fi
+		chown "$TEST_USER:" "$dir" "$dir/cgroup.procs" "$dir/tasks"
+	done < <(cgroup_v1_dirs)
+	((made)) && INFO "cgroups: delegated skiff-$uid below $(cgroup_v1_dirs | paste -sd' ') to $TEST_USER"
+	return 0
+}
+
+# remove_cgroup_delegation USER removes the skiff-UID subtrees delegated to
+# USER in every v1 hierarchy, deepest first (containers' cgroups are empty
+# once USER's processes are gone).
+remove_cgroup_delegation() {
+	local uid
+	uid=$(id -u "$1" 2>/dev/null) || return 0
+	[[ $(stat -fc %T /sys/fs/cgroup) == tmpfs ]] || return 0
+	find /sys/fs/cgroup -mindepth 2 -maxdepth 8 -type d -name "skiff-$uid" -prune -print 2>/dev/null |
+		while read -r dir; do
+			find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
+			[[ -d $dir ]] && WARN "reset: $dir could not be removed"
+		done
+	return 0
+}
+
+# ---------------------------------------------------------------------------
 # Reset: stand where a new machine stands
 
 # stop_user_processes USER kills every process of USER (containers, monitors, pause processes, network
@@ -686,6 +798,7 @@ reset_user() {
 	home=$(getent passwd "$user" | cut -d: -f6)
 	stop_user_processes "$user"
 	remove_user_cgroups "$user"
+	remove_cgroup_delegation "$user"
 	umount -R "/run/user/$uid" 2>/dev/null || true
 	rm -rf "/run/user/$uid" "/tmp/skiff-run-$user".* "/tmp/storage-run-$uid" "/tmp/skiff-$uid" "/tmp/podman-run-$uid" \
 		"/tmp/skiff-run-$uid" "/tmp/buildah-cache-$uid" "/var/tmp/buildah-cache-$uid"
@@ -764,14 +877,17 @@ if ((WANT_RESET)); then
 fi
 ensure_packages "${PACKAGES[@]}"
 ensure_devices
+ensure_mqueue
 ensure_sysctls
 ensure_users
 ensure_shared_store
 ensure_slurm
+ensure_cgroup_delegation
 ensure_registry
 ensure_registries_conf
 ensure_images
 ensure_distro_image
+ensure_systemd_image
 if ((WANT_SYSTEMD_USER)); then
 	ensure_systemd_user
 fi

@@ -73,6 +73,10 @@ func flagsRead(t *testing.T) map[string]bool {
 				ast.Inspect(n.Body, func(m ast.Node) bool {
 					if call, ok := m.(*ast.CallExpr); ok {
 						if arg, ok := isRead(call); ok {
+							// v itself ([]string{…}), or a field of v ([]struct{name …}{{"flag", …}, …}).
+							if sel, ok := arg.(*ast.SelectorExpr); ok {
+								arg = sel.X
+							}
 							if id, ok := arg.(*ast.Ident); ok && id.Name == v.Name {
 								used = true
 							}
@@ -82,6 +86,9 @@ func flagsRead(t *testing.T) map[string]bool {
 				})
 				if used {
 					for _, e := range lit.Elts {
+						if row, ok := e.(*ast.CompositeLit); ok && len(row.Elts) > 0 {
+							e = row.Elts[0] // a table row: the flag's name comes first
+						}
 						if b, ok := e.(*ast.BasicLit); ok && b.Kind == token.STRING {
 							s, _ := strconv.Unquote(b.Value)
 							read[s] = true

@@ -47,6 +47,8 @@ func containerCommand() *cli.Command {
 			stopCommand(),
 			topCommand(),
 			unpauseCommand(),
+			updateCommand(),
+			statsCommand(),
 			waitCommand(),
 		},
 	}

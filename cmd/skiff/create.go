@@ -71,7 +71,7 @@ func createFlags() []cli.Flag {
 		&cli.StringFlag{Name: "pull", Value: container.PullMissing, Usage: "pull the image: `POLICY` always, missing, never or newer"},
 		&cli.StringFlag{Name: "stop-signal", Usage: "`SIGNAL` that stops the container (default: the image's, else SIGTERM)"},
 		&cli.UintFlag{Name: "stop-timeout", Value: 10, Usage: "`SECONDS` to wait after the stop signal before SIGKILL"},
-		&cli.StringFlag{Name: "log-driver", Value: "k8s-file", Usage: "where output goes: `DRIVER` k8s-file, journald or none"},
+		&cli.StringFlag{Name: "log-driver", Value: "k8s-file", Usage: "where output goes: `DRIVER` k8s-file (json-file), journald or none"},
 		&cli.StringSliceFlag{Name: "ulimit", Usage: "resource limit `NAME=SOFT[:HARD]` (nofile=1024:2048)"},
 		&cli.BoolFlag{Name: "tls-verify", Value: true, Usage: "require HTTPS and verify certificates when pulling"},
 		&cli.StringFlag{Name: "authfile", Usage: "registry credentials `FILE` for pulling"},
@@ -86,7 +86,7 @@ func createFlags() []cli.Flag {
 		podFlag(),
 		&cli.StringFlag{Name: "restart", Usage: "restart `POLICY` when the container exits: no, on-failure[:N], always or unless-stopped"},
 		&cli.StringFlag{Name: "sdnotify", Usage: "how systemd learns that the container runs: `MODE` conmon (skiff sends READY), container (the container does) or ignore; default: conmon under a Type=notify unit, else ignore"},
-	}, append(append(append(networkFlags(), bridgeFlags()...), deviceFlags()...), namespaceFlags()...)...)
+	}, append(append(append(append(networkFlags(), bridgeFlags()...), deviceFlags()...), cgroupFlags()...), append(processFlags(), healthFlags()...)...)...)
 }
 
 // createOptions maps the flags of create and run to container.CreateOptions; every value is checked
@@ -166,6 +166,15 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 		SdNotify:      c.String("sdnotify"),
 	}
 	if o.Network, err = networkOptions(c); err != nil {
+		return o, err
+	}
+	if o.Cgroup, err = cgroupOptions(c); err != nil { // resourceflags.go
+		return o, err
+	}
+	if err := processOptions(c, &o); err != nil { // processflags.go
+		return o, err
+	}
+	if o.Health, err = healthOptions(c); err != nil { // healthflags.go
 		return o, err
 	}
 	o.Network.Aliases, o.Network.IP = c.StringSlice("network-alias"), c.String("ip") // network connect flags (network.go)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/containers/storage"
@@ -18,18 +17,15 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "runroot", Usage: "storage state `DIR` (runroot); default from storage.conf"},
 		&cli.StringFlag{Name: "storage-driver", Usage: "storage `DRIVER` (overlay, vfs); default: native overlay, else fuse-overlayfs, else vfs"},
 		&cli.StringFlag{Name: "runtime", Usage: "OCI runtime `NAME` or path (crun, runc); default from containers.conf, else crun if it works here, else runc"},
+		&cli.StringFlag{Name: "cgroup-manager", Usage: "cgroup `MANAGER` of new containers: cgroupfs (a delegated subtree) or systemd (falls back to cgroupfs)"},
 		&cli.StringSliceFlag{Name: "storage-opt", Usage: "storage driver `OPTION` (repeatable), e.g. overlay.mount_program=/usr/bin/fuse-overlayfs"},
 		moduleFlag(),
 		&cli.BoolFlag{Name: "noout", Usage: "print nothing on stdout (errors and warnings still go to stderr)"},
-		&cli.StringFlag{Name: "cgroup-manager", Value: "cgroupfs", Usage: "cgroup `MANAGER`: cgroupfs (skiff leaves the containers in its own cgroup; systemd is not supported)"},
 	}
 }
 
 // applyGlobalFlags acts on the global flags that change how every command behaves.
 func applyGlobalFlags(c *cli.Context) error {
-	if m := c.String("cgroup-manager"); m != "cgroupfs" {
-		return fmt.Errorf("--cgroup-manager %q: skiff supports only cgroupfs (it creates no systemd scopes for containers)", m)
-	}
 	if c.Bool("noout") {
 		c.App.Writer = io.Discard
 	}

@@ -13,14 +13,6 @@ func moduleFlag() cli.Flag {
 	return &cli.StringSliceFlag{Name: "module", Usage: "load the containers.conf module `NAME` (repeatable), e.g. hpc: see containers.conf.modules"}
 }
 
-// namespaceFlags are --ipc and --pid of create and run.
-func namespaceFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "ipc", Usage: "IPC namespace `MODE`: private (default) or host (shared memory with the host)"},
-		&cli.StringFlag{Name: "pid", Usage: "PID namespace `MODE`: private (default) or host"},
-	}
-}
-
 // moduleDefaults loads the --module modules for create and run.
 func moduleDefaults(c *cli.Context) (containersconf.Containers, error) {
 	return containersconf.Load(c.StringSlice("module"))
@@ -38,14 +30,10 @@ func flagOr(c *cli.Context, name, module string) string {
 // namespaces and the working directory (the user namespace, volumes and environment are merged where
 // createOptions parses them).
 func applyModule(c *cli.Context, mod containersconf.Containers, o *container.CreateOptions) error {
-	o.IPC = flagOr(c, "ipc", mod.IPCNS)
-	o.PID = flagOr(c, "pid", mod.PIDNS)
-	if _, err := container.ParseNamespaceMode("ipc", o.IPC); err != nil {
-		return err
-	}
-	if _, err := container.ParseNamespaceMode("pid", o.PID); err != nil {
-		return err
-	}
+	// processOptions read --ipc and --pid into o.Process; the engine checks the modules' values as it
+	// checks the flags'.
+	o.Process.IPC = flagOr(c, "ipc", mod.IPCNS)
+	o.Process.PID = flagOr(c, "pid", mod.PIDNS)
 	o.WorkingDir = flagOr(c, "workdir", mod.Workdir)
 	if !c.IsSet("network") && mod.NetNS != "" {
 		o.Network.Mode = mod.NetNS

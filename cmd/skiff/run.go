@@ -19,6 +19,8 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run in the background and print the container ID"},
 			&cli.StringFlag{Name: "detach-keys", Value: container.DefaultDetachKeys, Usage: "key `SEQUENCE` that detaches from the container (\"\" disables it)"},
 			&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "forward the signals skiff receives to the container"},
+			&cli.StringSliceFlag{Name: "attach", Aliases: []string{"a"}, Usage: "attach only `STREAM` (stdin, stdout or stderr; repeatable)"},
+			&cli.UintFlag{Name: "preserve-fds", Usage: "pass skiff's file descriptors 3 to 3+`N`-1 to the container"},
 		),
 		Action: func(c *cli.Context) error {
 			o, err := createOptions(c)
@@ -42,6 +44,12 @@ func runCommand() *cli.Command {
 					DetachKeys: keys,
 					SigProxy:   c.Bool("sig-proxy"),
 				},
+			}
+			if err := attachStreams(c, &ro); err != nil { // run_attach.go
+				return err
+			}
+			if err := preserveFDs(c, &ro); err != nil {
+				return err
 			}
 			undo, err := joinPod(c, e, &ro.Create) // --pod (pod_join.go)
 			if err != nil {

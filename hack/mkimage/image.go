@@ -37,6 +37,29 @@ type Spec struct {
 	Config  imgspecv1.ImageConfig
 	Arch    string              // default runtime.GOARCH
 	History []imgspecv1.History // extra empty_layer entries, appended after the layers'
+	// Healthcheck is Docker's HEALTHCHECK (config.Healthcheck), which the OCI config has no field for;
+	// nil leaves the config as the OCI struct writes it.
+	Healthcheck *Healthcheck
+}
+
+// Healthcheck is Docker's image config HEALTHCHECK; durations in nanoseconds.
+type Healthcheck struct {
+	Test        []string      `json:"Test"`
+	Interval    time.Duration `json:"Interval,omitempty"`
+	Timeout     time.Duration `json:"Timeout,omitempty"`
+	StartPeriod time.Duration `json:"StartPeriod,omitempty"`
+	Retries     int           `json:"Retries,omitempty"`
+}
+
+// imageWithHealth is the image config with config.Healthcheck: the outer Config shadows the OCI one.
+type imageWithHealth struct {
+	imgspecv1.Image
+	Config configWithHealth `json:"config,omitempty"`
+}
+
+type configWithHealth struct {
+	imgspecv1.ImageConfig
+	Healthcheck *Healthcheck `json:"Healthcheck,omitempty"`
 }
 
 // Built is the result of writing a Spec as an OCI layout.
@@ -108,7 +131,11 @@ func BuildLayout(spec *Spec, dir string) (*Built, error) {
 		RootFS:   imgspecv1.RootFS{Type: "layers", DiffIDs: diffIDs},
 		History:  history,
 	}
-	configDesc, _, err := writeJSONBlob(blobs, imgspecv1.MediaTypeImageConfig, config)
+	var configDoc any = config
+	if spec.Healthcheck != nil {
+		configDoc = imageWithHealth{Image: config, Config: configWithHealth{ImageConfig: spec.Config, Healthcheck: spec.Healthcheck}}
+	}
+	configDesc, _, err := writeJSONBlob(blobs, imgspecv1.MediaTypeImageConfig, configDoc)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"sort"
 	"strings"
+	"time"
 
 	imgspecv1 "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -29,6 +30,7 @@ func Specs(opts Options) map[string]func() (*Spec, error) {
 		"busybox": func() (*Spec, error) { return busyboxSpec(opts) },
 		"layers":  func() (*Spec, error) { return layersSpec(opts) },
 		"distro":  func() (*Spec, error) { return distroSpec(opts) },
+		"systemd": func() (*Spec, error) { return systemdSpec(opts) },
 	}
 }
 
@@ -193,6 +195,38 @@ func distroSpec(opts Options) (*Spec, error) {
 			Labels: map[string]string{labelPrefix + "image": "distro"},
 		},
 		History: []imgspecv1.History{{CreatedBy: `CMD ["bash"]`}},
+	}, nil
+}
+
+// systemdSpec is the distro tree with systemd as PID 1 (-rootfs: the distro rootfs with systemd-sysv
+// installed), for run --systemd.
+func systemdSpec(opts Options) (*Spec, error) {
+	if opts.Rootfs == "" {
+		return nil, fmt.Errorf("systemd image needs -rootfs DIR (the distro tree with systemd-sysv)")
+	}
+	return &Spec{
+		Name: "systemd",
+		Tags: []string{"bookworm"},
+		Layers: []Layer{{
+			CreatedBy: "debootstrap --variant=minbase bookworm + systemd-sysv",
+			Build: func() ([]Entry, error) {
+				entries, _, err := EntriesFromDir(opts.Rootfs)
+				return entries, err
+			},
+		}},
+		Config: imgspecv1.ImageConfig{
+			Env:        []string{"PATH=" + defaultPath},
+			Cmd:        []string{"/sbin/init"},
+			StopSignal: "SIGRTMIN+3",
+			Labels:     map[string]string{labelPrefix + "image": "systemd"},
+		},
+		History: []imgspecv1.History{
+			{CreatedBy: `HEALTHCHECK --interval=2s --retries=3 CMD ["systemctl","is-active","systemd-journald.service"]`},
+			{CreatedBy: `CMD ["/sbin/init"]`},
+		},
+		// The image's HEALTHCHECK, which run honours (and --no-healthcheck drops).
+		Healthcheck: &Healthcheck{Test: []string{"CMD", "systemctl", "is-active", "systemd-journald.service"},
+			Interval: 2 * time.Second, Retries: 3},
 	}, nil
 }
 

@@ -48,14 +48,19 @@
 #define MAX_CLIENTS 32
 
 struct config {
-	const char *id, *name, *exit_file, *log_driver, *log_path, *pid_file, *token;
+	const char *id, *name, *exit_file, *log_driver, *log_path, *pid_file, *token, *oom_file, *log_tag;
+	long long log_max_size;
 	int terminal, stdin_open, sync_fd, attach_listen_fd, attach_wait, start_fd, hide_cgroup2;
 	int stop_on_term; // seconds: on SIGTERM, stop the container (SIGTERM, then SIGKILL); -1 = die on SIGTERM
 	const char *runtime[MAX_ARGS + 1];
 	const char *start_cmd[MAX_ARGS + 1];
 	const char *delete_cmd[MAX_ARGS + 1];
 	const char *exit_cmd[MAX_ARGS + 1];
-	int nruntime, nstart, ndelete, nexit;
+	const char *health_cmd[MAX_ARGS + 1];
+	int nruntime, nstart, ndelete, nexit, nhealth;
+	long health_interval_ms;
+	long timeout_ms;
+	int preserve_base, preserve_n;
 };
 
 struct client {
@@ -107,6 +112,12 @@ static void parse_args(int argc, char **argv)
 			cfg.name = v;
 		else if (KEY("exit-file"))
 			cfg.exit_file = v;
+		else if (KEY("oom-file"))
+			cfg.oom_file = v;
+		else if (KEY("log-max-size"))
+			cfg.log_max_size = atoll(v);
+		else if (KEY("log-tag"))
+			cfg.log_tag = v;
 		else if (KEY("log-driver"))
 			cfg.log_driver = v;
 		else if (KEY("log-path"))
@@ -139,6 +150,16 @@ static void parse_args(int argc, char **argv)
 			cfg.runtime[cfg.nruntime++] = v;
 		else if (KEY("exit-cmd") && cfg.nexit < MAX_ARGS)
 			cfg.exit_cmd[cfg.nexit++] = v;
+		else if (KEY("health-cmd") && cfg.nhealth < MAX_ARGS)
+			cfg.health_cmd[cfg.nhealth++] = v;
+		else if (KEY("health-interval-ms"))
+			cfg.health_interval_ms = atol(v);
+		else if (KEY("timeout-ms"))
+			cfg.timeout_ms = atol(v);
+		else if (KEY("preserve-base"))
+			cfg.preserve_base = atoi(v);
+		else if (KEY("preserve-n"))
+			cfg.preserve_n = atoi(v);
 #undef KEY
 	}
 	if (cfg.id == NULL || cfg.exit_file == NULL || cfg.pid_file == NULL || cfg.nruntime == 0) {
@@ -212,15 +233,42 @@ static void journal_send(const char *stream, const char *line, size_t len, int p
 	if (len > SKIFF_FRAME_MAX)
 		len = SKIFF_FRAME_MAX;
 	n = snprintf(buf, sizeof(buf),
-		     "PRIORITY=%d\nCONTAINER_ID=%.12s\nCONTAINER_ID_FULL=%s\nCONTAINER_NAME=%s\nSYSLOG_IDENTIFIER=%s\n%s"
+		     "PRIORITY=%d\nCONTAINER_ID=%.12s\nCONTAINER_ID_FULL=%s\nCONTAINER_NAME=%s\nSYSLOG_IDENTIFIER=%s\n%s%s%s"
 		     "MESSAGE=",
-		     stream[3] == 'e' ? 3 : 6, cfg.id, cfg.id, cfg.name, cfg.name,
-		     partial ? "CONTAINER_PARTIAL_MESSAGE=true\n" : "");
+		     stream[3] == 'e' ? 3 : 6, cfg.id, cfg.id, cfg.name, cfg.log_tag ? cfg.log_tag : cfg.name,
+		     cfg.log_tag ? "CONTAINER_TAG=" : "", cfg.log_tag ? cfg.log_tag : "", cfg.log_tag ? "\n" : "");
+	if (partial && n > 0 && (size_t) n < sizeof(buf)) {
+		// CONTAINER_PARTIAL_MESSAGE goes before MESSAGE=.
+		n -= (int) strlen("MESSAGE=");
+		n += snprintf(buf + n, sizeof(buf) - (size_t) n, "CONTAINER_PARTIAL_MESSAGE=true\nMESSAGE=");
+	}
 	if (n < 0 || (size_t) n + len + 1 > sizeof(buf))
 		return;
 	memcpy(buf + n, line, len);
 	buf[n + len] = '\n';
 	send(journal_fd, buf, (size_t) n + len + 1, MSG_NOSIGNAL);
+}
+
+static long long log_written; // bytes in the k8s-file log
+
+// rotate_log makes room for n more bytes under --log-opt max-size: the full log becomes PATH.1
+// (replacing an older one) and a new PATH starts. Writes are whole lines, so no line spans two files.
+static void rotate_log(size_t n)
+{
+	char rotated[4096];
+	int fd;
+
+	if (cfg.log_max_size <= 0 || log_written == 0 || log_written + (long long) n <= cfg.log_max_size)
+		return;
+	snprintf(rotated, sizeof(rotated), "%s.1", cfg.log_path);
+	if (rename(cfg.log_path, rotated) < 0)
+		return;
+	fd = open(cfg.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return; // keep writing to the rotated file rather than lose output
+	dup3(fd, log_fd, O_CLOEXEC);
+	close(fd);
+	log_written = 0;
 }
 
 static void log_output(const char *stream, const char *data, size_t len)
@@ -230,8 +278,22 @@ static void log_output(const char *stream, const char *data, size_t len)
 	if (log_fd >= 0) {
 		// Worst case: every byte a newline, each line a timestamp and a stream tag.
 		static char out[SKIFF_FRAME_MAX * 72];
+		size_t n, i = 0;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		write_all(log_fd, out, skiff_k8s_format(out, &ts, stream, data, len));
+		if (cfg.log_max_size <= 0) {
+			n = skiff_k8s_format(out, &ts, stream, data, len);
+			write_all(log_fd, out, n);
+		}
+		// With max-size, line by line, so that the rotation keeps each file near the size.
+		while (cfg.log_max_size > 0 && i < len) {
+			const char *nl = memchr(data + i, '\n', len - i);
+			size_t end = nl ? (size_t) (nl - data) + 1 : len;
+			n = skiff_k8s_format(out, &ts, stream, data + i, end - i);
+			rotate_log(n);
+			write_all(log_fd, out, n);
+			log_written += (long long) n;
+			i = end;
+		}
 	}
 	if (journal_fd >= 0) {
 		size_t i = 0;
@@ -418,6 +480,66 @@ static int exit_code(int status)
 	return 255;
 }
 
+static int oom_fd = -1; // memory.oom_control of the container's own memory cgroup (cgroup v1)
+
+// open_oom_control opens memory.oom_control of the v1 memory cgroup the container's init (pid) is in,
+// so that after the exit, before the runtime's delete removes the cgroup, its oom_kill count can tell
+// whether the OOM killer struck (read_oom_kills).
+static void open_oom_control(pid_t pid)
+{
+	char path[4096], line[4096];
+	FILE *f;
+
+	if (cfg.oom_file == NULL)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *ctrls = strchr(line, ':'), *p, *tok, *save = NULL;
+		int memory = 0;
+		if (ctrls == NULL || (p = strchr(++ctrls, ':')) == NULL)
+			continue;
+		*p++ = '\0';
+		p[strcspn(p, "\n")] = '\0';
+		for (tok = strtok_r(ctrls, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save))
+			memory |= !strcmp(tok, "memory");
+		if (!memory)
+			continue;
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.oom_control", p);
+		oom_fd = open(path, O_RDONLY | O_CLOEXEC);
+		break;
+	}
+	fclose(f);
+}
+
+// write_oom_file records, before the exit file, that the OOM killer killed a process of the container.
+static void write_oom_file(void)
+{
+	char buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	if (oom_fd < 0)
+		return;
+	n = pread(oom_fd, buf, sizeof(buf) - 1, 0);
+	close(oom_fd);
+	oom_fd = -1;
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	p = strstr(buf, "oom_kill ");
+	if (p == NULL || strtoll(p + 9, NULL, 10) <= 0)
+		return;
+	fd = open(cfg.oom_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	write_all(fd, cfg.token, strlen(cfg.token));
+	write_all(fd, "\n", 1);
+	close(fd);
+}
+
 static void write_exit_file(int code)
 {
 	char tmp[4096], buf[128];
@@ -489,6 +611,10 @@ static int run_create(int stdin_r, int stdout_w, int stderr_w, int console_liste
 		dup2(stdin_r, 0);
 		dup2(stdout_w, 1);
 		dup2(stderr_w, 2);
+		// --preserve-fds: the caller's descriptors, passed after ours, become 3.. for the runtime. Each
+		// source lies above its target, and a later source is never an earlier target.
+		for (int i = 0; i < cfg.preserve_n; i++)
+			dup2(cfg.preserve_base + i, 3 + i);
 		if (cfg.hide_cgroup2)
 			hide_cgroup2();
 		execv(cfg.runtime[0], (char *const *) cfg.runtime);
@@ -512,6 +638,9 @@ static int run_create(int stdin_r, int stdout_w, int stderr_w, int console_liste
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			die("wait for runtime");
+	// The container holds the preserved descriptors now; the monitor must not keep them open.
+	for (int i = 0; i < cfg.preserve_n; i++)
+		close(cfg.preserve_base + i);
 	return status;
 }
 
@@ -608,9 +737,12 @@ static void start_container(pid_t pid)
 static void open_log(void)
 {
 	if (!strcmp(cfg.log_driver, "k8s-file") && cfg.log_path != NULL) {
+		struct stat st;
 		log_fd = open(cfg.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (log_fd < 0)
 			die(cfg.log_path);
+		if (fstat(log_fd, &st) == 0)
+			log_written = (long long) st.st_size;
 	} else if (!strcmp(cfg.log_driver, "journald")) {
 		struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = "/run/systemd/journal/socket"};
 		journal_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -621,14 +753,53 @@ static void open_log(void)
 
 // serve runs the event loop until the container's init (pid) has exited and its output is drained, and
 // returns the exit code.
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int serve(pid_t pid, int sigfd)
 {
-	int exited = 0, code = 255, out_open = out_fd >= 0, err_open = err_fd >= 0, stopping = 0;
-	struct timespec deadline = {0}, kill_at = {0};
+	int exited = 0, code = 255, out_open = out_fd >= 0, err_open = err_fd >= 0, devnull = -1, stopping = 0;
+	struct timespec deadline = {0}, term_kill_at = {0};
+	// The health check, as Podman's timer runs it: once right after the start, then an interval after
+	// each run ended, one run at a time.
+	int health = cfg.nhealth > 0 && cfg.health_interval_ms > 0;
+	long health_next = health ? now_ms() : 0;
+	pid_t health_pid = 0;
+	// --timeout: SIGKILL once the container has run that long.
+	long kill_at = cfg.timeout_ms > 0 ? now_ms() + cfg.timeout_ms : 0;
 
+	if (health)
+		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	for (;;) {
 		struct pollfd p[4 + MAX_CLIENTS];
 		int n = 0, i, r, timeout = -1, base;
+
+		if (kill_at > 0 && !exited) {
+			long now = now_ms();
+			if (now >= kill_at) {
+				kill(pid, SIGKILL);
+				kill_at = 0;
+			} else if (timeout < 0 || kill_at - now < timeout) {
+				timeout = (int) (kill_at - now);
+			}
+		}
+		if (health && !exited && devnull >= 0) {
+			long now = now_ms();
+			if (health_pid <= 0 && now >= health_next) {
+				health_pid = spawn(cfg.health_cmd, devnull);
+				if (health_pid < 0) {
+					health_pid = 0;
+					health_next = now + cfg.health_interval_ms;
+				}
+			}
+			// While a run goes on, its end (SIGCHLD) schedules the next.
+			if (health_pid <= 0 && (timeout < 0 || health_next - now < timeout))
+				timeout = (int) (health_next - now);
+		}
 
 		if (!exited && !out_open && !err_open) {
 			// The output is closed: make sure the container still exists. An init that exited
@@ -640,7 +811,7 @@ static int serve(pid_t pid, int sigfd)
 				code = exit_code(st);
 			} else if (w < 0 && errno == ECHILD && kill(pid, 0) < 0 && errno == ESRCH) {
 				exited = 1;
-			} else {
+			} else if (timeout < 0 || timeout > 1000) {
 				timeout = 1000;
 			}
 		}
@@ -649,7 +820,7 @@ static int serve(pid_t pid, int sigfd)
 			struct timespec now;
 			int left;
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			left = (int) ((kill_at.tv_sec - now.tv_sec) * 1000 + (kill_at.tv_nsec - now.tv_nsec) / 1000000);
+			left = (int) ((term_kill_at.tv_sec - now.tv_sec) * 1000 + (term_kill_at.tv_nsec - now.tv_nsec) / 1000000);
 			if (left <= 0) {
 				kill(pid, SIGKILL);
 				stopping = 2;
@@ -691,11 +862,15 @@ static int serve(pid_t pid, int sigfd)
 				if (si.ssi_signo == SIGTERM && !exited && !stopping) {
 					kill(pid, SIGTERM);
 					stopping = 1;
-					clock_gettime(CLOCK_MONOTONIC, &kill_at);
-					kill_at.tv_sec += cfg.stop_on_term;
+					clock_gettime(CLOCK_MONOTONIC, &term_kill_at);
+					term_kill_at.tv_sec += cfg.stop_on_term;
 				}
 			}
 			while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
+				if (w == health_pid) {
+					health_pid = 0;
+					health_next = now_ms() + cfg.health_interval_ms;
+				}
 				if (w == pid && !exited) {
 					exited = 1;
 					code = exit_code(status);
@@ -717,6 +892,8 @@ static int serve(pid_t pid, int sigfd)
 		if (p[1].revents)
 			accept_client();
 	}
+	if (devnull >= 0)
+		close(devnull);
 	return code;
 }
 
@@ -845,6 +1022,7 @@ static void monitor_main(int argc, char **argv)
 		set_nonblock(err_fd);
 	if (in_fd >= 0)
 		set_nonblock(in_fd);
+	open_oom_control(pid);
 	if (cfg.nstart > 0) {
 		dprintf(cfg.sync_fd, "created %d %d\n", pid, getpid());
 		start_container(pid);
@@ -855,6 +1033,7 @@ static void monitor_main(int argc, char **argv)
 	}
 
 	code = serve(pid, sigfd);
+	write_oom_file();
 	write_exit_file(code);
 	// Delete the runtime's state while the attached client cleans up the rest.
 	delete_pid = cfg.ndelete > 0 ? spawn(cfg.delete_cmd, devnull) : -1;

@@ -64,8 +64,15 @@ type Config struct {
 	PIDFile string
 	// ExitFile receives the exit code; Token is written first in it, telling this run from others.
 	ExitFile, Token string
+	// OOMFile, for a container with a memory cgroup of its own, receives Token before the exit file is
+	// written when the OOM killer killed a process of the container; "" = not watched.
+	OOMFile string
 	// LogDriver is LogK8sFile (to LogPath), LogNone or LogJournald.
 	LogDriver, LogPath string
+	// LogMaxSize rotates the k8s-file log at that many bytes (to LogPath.1); 0 = never. LogTag is the
+	// journald driver's CONTAINER_TAG and SYSLOG_IDENTIFIER ("" = Name).
+	LogMaxSize int64
+	LogTag     string
 	// Terminal gives the container a pty received on the console socket; Stdin keeps a stdin pipe open
 	// for attach clients (without it the container's stdin is /dev/null).
 	Terminal, Stdin bool
@@ -83,6 +90,16 @@ type Config struct {
 	DeleteCommand []string
 	// ExitCommand runs in place of the monitor after the exit, unless an attached client did the clean-up.
 	ExitCommand []string
+	// HealthCommand runs while the container runs (its health check): right after the start, then
+	// HealthInterval after each run ended, one at a time; nil: none.
+	HealthCommand  []string
+	HealthInterval time.Duration
+	// Timeout kills the container (SIGKILL) once it has run that long; 0 = never.
+	Timeout time.Duration
+	// PreserveFDs passes the caller's file descriptors 3 to 3+N-1 to the runtime's create, which gives
+	// them to the container (Runtime must say --preserve-fds N).
+	PreserveFDs  int
+	preserveBase int // where the monitor finds them (after its own descriptors)
 	// Attach makes Start return a connection to the attach socket, made before the container starts
 	// and already holding the clean-up claim: the caller misses no output and cleans up after the exit
 	// (reporting it with Conn.Done).
@@ -225,6 +242,21 @@ func spawn(cfg Config, listener *os.File) (Process, error) {
 		}
 		files = append(files, startR)
 	}
+	if cfg.PreserveFDs > 0 {
+		// Duplicates, closed once the monitor has them: the caller's own descriptors stay as they are.
+		cfg.preserveBase = 3 + len(files)
+		for i := 0; i < cfg.PreserveFDs; i++ {
+			fd, err := unix.FcntlInt(uintptr(3+i), unix.F_DUPFD_CLOEXEC, 3)
+			if err != nil {
+				r.Close()
+				w.Close()
+				return Process{}, fmt.Errorf("start monitor: --preserve-fds: file descriptor %d: %w", 3+i, err)
+			}
+			f := os.NewFile(uintptr(fd), "preserved")
+			defer f.Close()
+			files = append(files, f)
+		}
+	}
 	keep := false
 	defer func() {
 		if !keep {
@@ -284,6 +316,21 @@ func (cfg *Config) args() []string {
 	if cfg.StopOnTerm != nil {
 		args = append(args, "stop-on-term="+strconv.Itoa(int(cfg.StopOnTerm.Seconds())))
 	}
+	if cfg.PreserveFDs > 0 {
+		args = append(args, "preserve-base="+strconv.Itoa(cfg.preserveBase), "preserve-n="+strconv.Itoa(cfg.PreserveFDs))
+	}
+	if cfg.Timeout > 0 {
+		args = append(args, "timeout-ms="+strconv.FormatInt(cfg.Timeout.Milliseconds(), 10))
+	}
+	if cfg.LogMaxSize > 0 {
+		args = append(args, "log-max-size="+strconv.FormatInt(cfg.LogMaxSize, 10))
+	}
+	if cfg.LogTag != "" {
+		args = append(args, "log-tag="+cfg.LogTag)
+	}
+	if cfg.OOMFile != "" {
+		args = append(args, "oom-file="+cfg.OOMFile)
+	}
 	for _, a := range cfg.Runtime {
 		args = append(args, "runtime="+a)
 	}
@@ -298,6 +345,12 @@ func (cfg *Config) args() []string {
 	}
 	for _, a := range cfg.ExitCommand {
 		args = append(args, "exit-cmd="+a)
+	}
+	if len(cfg.HealthCommand) > 0 && cfg.HealthInterval > 0 {
+		args = append(args, "health-interval-ms="+strconv.FormatInt(cfg.HealthInterval.Milliseconds(), 10))
+		for _, a := range cfg.HealthCommand {
+			args = append(args, "health-cmd="+a)
+		}
 	}
 	return args
 }

@@ -41,6 +41,10 @@ func setMounts(g *generate.Generator, o *Options, sec securityOpts) error {
 	if o.Privileged {
 		rw = "rw"
 	}
+	cgroupRW := rw
+	if o.Systemd {
+		cgroupRW = "rw" // systemd creates its units' cgroups in the container's own
+	}
 
 	if o.Namespaces.Net == hostNS {
 		*find("/sys") = rspec.Mount{Destination: "/sys", Type: "bind", Source: "/sys",
@@ -51,7 +55,7 @@ func setMounts(g *generate.Generator, o *Options, sec securityOpts) error {
 		// sees where the user's processes are (runc bind-mounts each v1 controller; verified on this
 		// host's hybrid layout). The rbind of /sys above carries the host's already.
 		g.AddMount(rspec.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup",
-			Options: []string{"rprivate", "nosuid", "noexec", "nodev", "relatime", rw}})
+			Options: []string{"rprivate", "nosuid", "noexec", "nodev", "relatime", cgroupRW}})
 	}
 
 	if o.Namespaces.IPC == hostNS {
@@ -112,6 +116,16 @@ func setMounts(g *generate.Generator, o *Options, sec securityOpts) error {
 		m.Destination = filepath.Clean(m.Destination)
 		g.RemoveMount(m.Destination)
 		g.AddMount(m)
+	}
+
+	// --systemd: Podman's tmpfs mounts for systemd as PID 1 (unless the user mounted something there).
+	if o.Systemd {
+		for _, dir := range []string{"/run", "/run/lock", "/tmp", "/var/log/journal"} {
+			if find(dir) == nil {
+				g.AddMount(rspec.Mount{Destination: dir, Type: "tmpfs", Source: "tmpfs",
+					Options: []string{"rw", "rprivate", "nosuid", "nodev"}})
+			}
+		}
 	}
 
 	// --read-only: Podman's --read-only-tmpfs default gives writable tmpfs on /run, /tmp and /var/tmp.

@@ -80,6 +80,28 @@ type Options struct {
 	// CDISpecDirs (cdi.SpecDirs when nil): their nodes, environment, mounts and hooks are added last.
 	CDIDevices  []string
 	CDISpecDirs []string
+
+	// CgroupsPath puts the container in a cgroup of that path (relative: below the runtime's own
+	// cgroup in each hierarchy), limited by Resources; "" = no cgroup (see package cgroups).
+	CgroupsPath string
+	Resources   *rspec.LinuxResources
+	// CgroupNS is "private" for a cgroup namespace of the container's own; "" or "host" = none.
+	CgroupNS string
+
+	// Devices are host devices given to the container (--device): devices.go.
+	Devices []Device
+
+	// Sysctls are set in the container's namespaces (--sysctl); only namespaced ones are allowed.
+	Sysctls map[string]string
+	// OOMScoreAdj is the process's oom_score_adj (--oom-score-adj); nil = inherited.
+	OOMScoreAdj *int
+	// NoShm leaves /dev/shm out (--ipc none).
+	NoShm bool
+	// Unsetenv removes these variables from the environment, defaults included (--unsetenv).
+	Unsetenv []string
+	// Systemd runs systemd as PID 1 (--systemd): tmpfs on /run, /run/lock, /tmp and /var/log/journal,
+	// and the container's own cgroups writable (it needs a cgroup and a cgroup namespace of its own).
+	Systemd bool
 }
 
 // Generate returns the OCI spec for a container described by o.
@@ -88,10 +110,10 @@ type Options struct {
 // above the current hard limits) and the capabilities --privileged and ALL stand for are read from the
 // calling process.
 //
-// Cgroups: the spec has no Linux.Resources and no CgroupsPath, so the runtime creates no cgroup and
-// applies no limit or device rule; a rootless user cannot write to cgroups without systemd's delegation
-// of cgroup v2. The seam for that is the two lines below that clear them: with delegation, set the
-// limits and a CgroupsPath under the delegated subtree there instead.
+// Cgroups: without Options.CgroupsPath the spec has no Linux.Resources and no CgroupsPath, so the
+// runtime creates no cgroup and applies no limit; a rootless user cannot write to cgroups unless an
+// administrator (or systemd) delegated some. With one (package cgroups finds it) the container's cgroup
+// gets Options.Resources. There are never device cgroup rules: a user namespace cannot have them.
 func Generate(o Options) (*rspec.Spec, error) {
 	if err := validate(&o); err != nil {
 		return nil, err
@@ -110,9 +132,17 @@ func Generate(o Options) (*rspec.Spec, error) {
 	g.SetRootPath(o.RootFS)
 	g.SetRootReadonly(o.ReadOnly)
 	g.RemoveHostname()
-	// No cgroups and no device cgroup rules: see the doc comment.
+	// No device cgroup rules, and a cgroup only where one is delegated: see the doc comment.
 	g.Config.Linux.Resources = nil
-	g.Config.Linux.CgroupsPath = ""
+	g.Config.Linux.CgroupsPath = o.CgroupsPath
+	if o.CgroupsPath != "" && o.Resources != nil {
+		g.Config.Linux.Resources = o.Resources
+	}
+	if o.CgroupNS == "private" {
+		if err := g.AddOrReplaceLinuxNamespace("cgroup", ""); err != nil {
+			return nil, err
+		}
+	}
 
 	// Process.
 	args := slices.Clone(o.Args)
@@ -153,6 +183,21 @@ func Generate(o Options) (*rspec.Spec, error) {
 
 	if err := setMounts(&g, &o, sec); err != nil {
 		return nil, err
+	}
+	if err := addDevices(&g, o.Devices); err != nil {
+		return nil, err
+	}
+	if o.NoShm {
+		g.RemoveMount("/dev/shm")
+	}
+	if err := checkSysctls(&o); err != nil {
+		return nil, err
+	}
+	for k, v := range o.Sysctls {
+		g.AddLinuxSysctl(k, v)
+	}
+	if o.OOMScoreAdj != nil {
+		g.SetProcessOOMScoreAdj(*o.OOMScoreAdj)
 	}
 	if err := setIDMappings(g.Config, &o); err != nil {
 		return nil, err
@@ -208,6 +253,11 @@ func validate(o *Options) error {
 	}
 	if !filepath.IsAbs(o.Cwd) {
 		return fmt.Errorf("working directory %q: not an absolute path", o.Cwd)
+	}
+	switch o.CgroupNS {
+	case "", "host", "private":
+	default:
+		return fmt.Errorf("cgroup namespace %q: want host or private", o.CgroupNS)
 	}
 	if o.ShmSize < 0 {
 		return fmt.Errorf("shm size %d: must not be negative", o.ShmSize)
@@ -279,5 +329,11 @@ func environment(o *Options) ([]string, error) {
 	}
 	add("HOME="+home, false)
 	add("container=skiff", false)
+	if len(o.Unsetenv) > 0 {
+		env = slices.DeleteFunc(env, func(kv string) bool {
+			name, _, _ := strings.Cut(kv, "=")
+			return slices.Contains(o.Unsetenv, name)
+		})
+	}
 	return env, nil
 }

@@ -399,3 +399,26 @@ func TestSortMounts(t *testing.T) {
 		t.Errorf("sortMounts = %v, want %v", got, want)
 	}
 }
+
+func TestParseDevice(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Device
+		ok   bool
+	}{
+		{"/dev/fuse", Device{"/dev/fuse", "/dev/fuse", "rwm"}, true},
+		{"/dev/fuse:r", Device{}, false},
+		{"/dev/fuse:rw", Device{"/dev/fuse", "/dev/fuse", "rw"}, true},
+		{"/dev/fuse:/dev/f2", Device{"/dev/fuse", "/dev/f2", "rwm"}, true},
+		{"/dev/fuse:/dev/f2:rw", Device{"/dev/fuse", "/dev/f2", "rw"}, true},
+		{"/dev/fuse:/dev/f2:x", Device{}, false},
+		{"fuse", Device{}, false},
+		{"/dev/a:/b:r:x", Device{}, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseDevice(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseDevice(%q) = %+v, %v; want %+v, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}

@@ -148,7 +148,7 @@ func TestFlagsScripts(t *testing.T) {
 	if r := Run(t, "--noout", "run", "-d", "--name", a, Busybox, "sleep", "1000"); r.Code != 0 || r.Stdout != "" {
 		t.Fatalf("--noout run -d: want no output\n%s", r)
 	}
-	Expect(t, 125, []string{"--cgroup-manager", "cgroupfs"}, "--cgroup-manager", "systemd", "ps")
+	Expect(t, 125, []string{"--cgroup-manager", "want cgroupfs or systemd"}, "--cgroup-manager", "bogus", "create", Busybox, "true")
 	Must(t, "--cgroup-manager=cgroupfs", "create", "--name", b, Busybox, "sleep", "1000")
 	if got := Must(t, "wait", "--condition", "running", "--condition=exited", a); got != "-1" {
 		t.Errorf("wait --condition running: %q, want -1", got)
