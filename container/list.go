@@ -36,6 +36,7 @@ type Row struct {
 	RunningFor   string
 	Status       string
 	State        string
+	Health       string `json:",omitempty"` // healthy, unhealthy or starting, for a running container with a health check
 	Ports        string
 	Names        string
 	Labels       map[string]string
@@ -138,7 +139,8 @@ func (e *Engine) row(c *Container, o ListOptions, now time.Time) Row {
 		}
 	}
 	if c.Config.Health.Enabled() && c.State.Status == StatusRunning {
-		r.Status += " (" + e.HealthState(c).Status + ")" // Podman's "Up 5 seconds (healthy)"
+		r.Health = e.HealthState(c).Status
+		r.Status += " (" + r.Health + ")" // Podman's "Up 5 seconds (healthy)"
 	}
 	r.Ports = c.portsColumn()
 	if !c.State.StartedAt.IsZero() {

@@ -166,8 +166,13 @@ type psRow struct {
 // State is the container's state in Podman's human form.
 func (r psRow) State() string { return container.StateText(&r.Row, r.now) }
 
-// Status is the same as State, as in Podman 4.
-func (r psRow) Status() string { return r.State() }
+// Status is State with the health check's state, as in Podman 4: "Up 5 seconds ago (healthy)".
+func (r psRow) Status() string {
+	if r.Health != "" {
+		return r.State() + " (" + r.Health + ")"
+	}
+	return r.State()
+}
 
 func psData(rows []container.Row) []any {
 	now := time.Now()
