@@ -755,7 +755,7 @@ remove_cgroup_delegation() {
 	find /sys/fs/cgroup -mindepth 2 -maxdepth 8 -type d -name "skiff-$uid" -prune -print 2>/dev/null |
 		while read -r dir; do
 			find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
-			[[ -d $dir ]] && WARN "reset: $dir could not be removed"
+			if [[ -d $dir ]]; then WARN "reset: $dir could not be removed"; fi
 		done
 	return 0
 }
@@ -787,7 +787,7 @@ remove_user_cgroups() {
 	slice=$(cgroup2_root)/user.slice/user-$uid.slice
 	[[ -d $slice ]] || return 0
 	find "$slice" -depth -type d -exec rmdir {} + 2>/dev/null || true
-	[[ -d $slice ]] && WARN "reset: $slice could not be removed"
+	if [[ -d $slice ]]; then WARN "reset: $slice could not be removed"; fi
 	return 0
 }
 
