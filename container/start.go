@@ -107,6 +107,11 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		if rt, err = e.runtimeFor(c); err != nil { // one that manages the cgroup
 			return nil, err
 		}
+		// The record names the runtime (through the cgroup path) before that runtime creates anything:
+		// a repair after this command is killed must delete the container where it was created.
+		if err := e.save(c); err != nil {
+			return nil, err
+		}
 	}
 	_ = os.Remove(e.oomPath(c.ID))
 	e.resetHealth(c)
