@@ -18,6 +18,7 @@ import (
 	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/sirupsen/logrus"
 
+	"github.com/skiffproject/skiff/health"
 	"github.com/skiffproject/skiff/image"
 	"github.com/skiffproject/skiff/runtime/monitor"
 	"github.com/skiffproject/skiff/runtime/spec"
@@ -247,7 +248,7 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 	if err != nil {
 		return nil, err
 	}
-	ic, err := imageConfig(ctx, e.store, img.ID)
+	ic, imageHealth, err := imageConfig(ctx, e.store, img.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -350,7 +351,7 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 	if err := e.secretConfig(o, cfg); err != nil {
 		return nil, err
 	}
-	if cfg.Health, err = healthConfig(ctx, e.store, img.ID, o.Health); err != nil {
+	if cfg.Health, err = healthConfig(imageHealth, o.Health); err != nil {
 		return nil, err
 	}
 	if len(o.Annotations) > 0 {
@@ -410,22 +411,27 @@ func (e *Engine) resolveImage(ctx context.Context, o *CreateOptions, policy stri
 	return pulled, nil
 }
 
-// imageConfig reads the OCI config of image id.
-func imageConfig(ctx context.Context, store storage.Store, id string) (*ociv1.ImageConfig, error) {
+// imageConfig reads the OCI config of image id and, from the same config blob, its HEALTHCHECK in
+// Docker's format (the OCI config has no such field; Docker and buildah keep it in config.Healthcheck).
+func imageConfig(ctx context.Context, store storage.Store, id string) (*ociv1.ImageConfig, *health.Config, error) {
 	ref, err := istorage.Transport.NewStoreReference(store, nil, id)
 	if err != nil {
-		return nil, fmt.Errorf("read image %s: %w", shortID(id), err)
+		return nil, nil, fmt.Errorf("read image %s: %w", shortID(id), err)
 	}
 	img, err := ref.NewImage(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("read image %s: %w", shortID(id), err)
+		return nil, nil, fmt.Errorf("read image %s: %w", shortID(id), err)
 	}
 	defer img.Close()
 	cfg, err := img.OCIConfig(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read config of image %s: %w", shortID(id), err)
+		return nil, nil, fmt.Errorf("read config of image %s: %w", shortID(id), err)
 	}
-	return &cfg.Config, nil
+	blob, err := img.ConfigBlob(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read config of image %s: %w", shortID(id), err)
+	}
+	return &cfg.Config, parseImageHealthcheck(blob), nil
 }
 
 // imageName picks the name to show for an image: the stored name the user meant, else its first.

@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"time"
 
-	istorage "github.com/containers/image/v5/storage"
-	"github.com/containers/storage"
 
 	"github.com/skiffproject/skiff/health"
 )
@@ -34,17 +32,13 @@ func (h HealthOptions) IsZero() bool {
 // ErrNoHealthcheck: the container defines no health check.
 var ErrNoHealthcheck = errors.New("has no defined healthcheck")
 
-// healthConfig merges the --health-* flags over the image's HEALTHCHECK.
-func healthConfig(ctx context.Context, store storage.Store, imageID string, o HealthOptions) (*health.Config, error) {
+// healthConfig merges the --health-* flags over the image's HEALTHCHECK (c, nil for none).
+func healthConfig(c *health.Config, o HealthOptions) (*health.Config, error) {
 	if o.Disable {
 		if o.Test != nil {
 			return nil, errors.New("--no-healthcheck and --health-cmd cannot be combined")
 		}
 		return nil, nil
-	}
-	c, err := imageHealthcheck(ctx, store, imageID)
-	if err != nil {
-		return nil, err
 	}
 	if o.Test != nil {
 		if c == nil {
@@ -83,25 +77,6 @@ func healthConfig(ctx context.Context, store storage.Store, imageID string, o He
 		c.Retries = *o.Retries
 	}
 	return c, nil
-}
-
-// imageHealthcheck reads the HEALTHCHECK of an image in Docker's format (the OCI image config has
-// no such field; Docker and buildah keep it in config.Healthcheck). nil = none.
-func imageHealthcheck(ctx context.Context, store storage.Store, id string) (*health.Config, error) {
-	ref, err := istorage.Transport.NewStoreReference(store, nil, id)
-	if err != nil {
-		return nil, fmt.Errorf("read image %s: %w", shortID(id), err)
-	}
-	img, err := ref.NewImage(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("read image %s: %w", shortID(id), err)
-	}
-	defer img.Close()
-	blob, err := img.ConfigBlob(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read config of image %s: %w", shortID(id), err)
-	}
-	return parseImageHealthcheck(blob), nil
 }
 
 // parseImageHealthcheck picks config.Healthcheck out of a Docker image config.
