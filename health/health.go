@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/containers/storage/pkg/ioutils"
-	"golang.org/x/sys/unix"
+	"github.com/containers/storage/pkg/lockfile"
 )
 
 // Statuses of a health check.
@@ -163,20 +163,12 @@ func Read(path string) (State, error) {
 
 // Update changes the state in path with f, under a lock of its own so concurrent runs never lose one.
 func Update(path string, f func(State) State) (State, error) {
-	lf, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	lf, err := lockfile.GetLockFile(path + ".lock")
 	if err != nil {
 		return State{}, fmt.Errorf("lock health state: %w", err)
 	}
-	defer lf.Close()
-	for {
-		err = unix.Flock(int(lf.Fd()), unix.LOCK_EX)
-		if !errors.Is(err, unix.EINTR) {
-			break
-		}
-	}
-	if err != nil {
-		return State{}, fmt.Errorf("lock health state: %w", err)
-	}
+	lf.Lock()
+	defer lf.Unlock()
 	s, err := Read(path)
 	if err != nil {
 		return s, err

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/containers/storage/pkg/ioutils"
-	"golang.org/x/sys/unix"
+	"github.com/containers/storage/pkg/lockfile"
 )
 
 // DriverFile is the only driver.
@@ -78,21 +78,12 @@ func (s *Store) lock() (func(), error) {
 	if err := os.MkdirAll(s.dataDir(), 0o700); err != nil {
 		return nil, fmt.Errorf("secrets: %w", err)
 	}
-	f, err := os.OpenFile(filepath.Join(s.dir, "secrets.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	lf, err := lockfile.GetLockFile(filepath.Join(s.dir, "secrets.lock"))
 	if err != nil {
 		return nil, fmt.Errorf("secrets: lock: %w", err)
 	}
-	for {
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		if !errors.Is(err, unix.EINTR) {
-			break
-		}
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("secrets: lock: %w", err)
-	}
-	return func() { f.Close() }, nil
+	lf.Lock()
+	return lf.Unlock, nil
 }
 
 func (s *Store) read() (map[string]Secret, error) {
