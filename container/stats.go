@@ -13,6 +13,7 @@ import (
 	"github.com/docker/go-units"
 
 	"github.com/skiffproject/skiff/cgroups"
+	process "github.com/skiffproject/skiff/proc"
 )
 
 // Sources of a container's statistics.
@@ -128,16 +129,8 @@ func processSample(pid int) cgroups.Sample {
 	tick := uint64(100) // USER_HZ on Linux
 	page := uint64(os.Getpagesize())
 	for _, p := range descendants(pid) {
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/stat")
-		if err != nil {
-			continue
-		}
-		i := strings.LastIndexByte(string(b), ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(b)[i+1:])
-		if len(f) < 22 {
+		_, f, err := process.Stat(p)
+		if err != nil || len(f) < 22 {
 			continue
 		}
 		ut, _ := strconv.ParseUint(f[11], 10, 64)
@@ -159,20 +152,9 @@ func descendants(pid int) []int {
 		if err != nil {
 			continue
 		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
+		if pp := process.ParentPID(p); pp > 0 {
+			children[pp] = append(children[pp], p)
 		}
-		i := strings.LastIndexByte(string(b), ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(b)[i+1:])
-		if len(f) < 2 {
-			continue
-		}
-		pp, _ := strconv.Atoi(f[1])
-		children[pp] = append(children[pp], p)
 	}
 	out := []int{pid}
 	for i := 0; i < len(out); i++ {

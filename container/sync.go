@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +12,8 @@ import (
 	"github.com/containers/storage"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
+
+	process "github.com/skiffproject/skiff/proc"
 
 	"github.com/skiffproject/skiff/runtime/monitor"
 	"github.com/skiffproject/skiff/runtime/oci"
@@ -151,31 +152,7 @@ func (e *Engine) runtimeByName(name string) (*oci.Runtime, error) {
 }
 
 // startTime returns the start time of pid (clock ticks after boot, /proc/PID/stat field 22), or 0.
-func startTime(pid int) uint64 {
-	if pid <= 0 {
-		return 0
-	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	// The command name may hold spaces and parentheses: fields count from the last ')'.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(s[i+1:])
-	// f[0] is field 3 (state); field 22 is f[19].
-	if len(f) < 20 {
-		return 0
-	}
-	if f[0] == "Z" || f[0] == "X" {
-		return 0 // dead, waiting to be reaped
-	}
-	v, _ := strconv.ParseUint(f[19], 10, 64)
-	return v
-}
+func startTime(pid int) uint64 { return process.LiveStartTime(pid) }
 
 // alive reports whether pid is still the process that started at start.
 func alive(pid int, start uint64) bool {

@@ -16,6 +16,7 @@ import (
 	"github.com/moby/sys/user"
 	"golang.org/x/sys/unix"
 
+	process "github.com/skiffproject/skiff/proc"
 	"github.com/skiffproject/skiff/userns"
 )
 
@@ -150,14 +151,8 @@ func listNS(ns string) ([]proc, error) {
 			continue
 		}
 		p := proc{pid: pid, nspid: pid}
-		if b, err := os.ReadFile(dir + "/stat"); err == nil {
-			s := string(b)
-			i, j := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-			if i < 0 || j < i {
-				continue
-			}
-			p.comm = s[i+1 : j]
-			f := strings.Fields(s[j+1:])
+		if comm, f, err := process.Stat(pid); err == nil {
+			p.comm = comm
 			if len(f) >= 22 {
 				p.state = f[0]
 				p.ppid, _ = strconv.Atoi(f[1])

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/skiffproject/skiff/proc"
 )
 
 // newNetNS creates a network namespace held by a bind mount of its nsfs file at path (in the user's
@@ -90,26 +92,7 @@ func writeSysctl(path, name, value string) error {
 }
 
 // procStart returns the start time of pid (field 22 of /proc/PID/stat), 0 if it is gone.
-func procStart(pid int) uint64 {
-	if pid <= 0 {
-		return 0
-	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0
-	}
-	fs := strings.Fields(s[i+1:])
-	if len(fs) < 20 || fs[0] == "Z" {
-		return 0
-	}
-	v, _ := strconv.ParseUint(fs[19], 10, 64)
-	return v
-}
+func procStart(pid int) uint64 { return proc.LiveStartTime(pid) }
 
 // Proc identifies a helper process by PID and start time, so a recycled PID is never signalled.
 type Proc struct {

@@ -19,7 +19,7 @@ import (
 	"github.com/containers/storage/pkg/reexec"
 	"golang.org/x/sys/unix"
 
-	"github.com/skiffproject/skiff/slirpnet/internal/proc"
+	"github.com/skiffproject/skiff/proc"
 )
 
 // The helpers re-execute the test binary as the network keeper.

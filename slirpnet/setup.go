@@ -16,8 +16,8 @@ import (
 
 	"github.com/containers/storage/pkg/ioutils"
 
+	"github.com/skiffproject/skiff/proc"
 	"github.com/skiffproject/skiff/slirpnet/internal/keeper"
-	"github.com/skiffproject/skiff/slirpnet/internal/proc"
 	"github.com/skiffproject/skiff/slirpnet/pasta"
 	"github.com/skiffproject/skiff/slirpnet/slirp4netns"
 )

@@ -6,11 +6,12 @@ import (
 	"os"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
+
+	"github.com/skiffproject/skiff/proc"
 )
 
 // nsGetParent is NS_GET_PARENT from <linux/nsfs.h>, _IO(0xb7, 0x2): the parent of a user namespace, as a
@@ -28,7 +29,7 @@ func stopNamespaceProcesses(keep []int, timeout time.Duration) error {
 		return fmt.Errorf("reset: find the user namespace: %w", err)
 	}
 	spare := map[int]bool{}
-	for pid := os.Getpid(); pid > 1; pid = parentPID(pid) {
+	for pid := os.Getpid(); pid > 1; pid = proc.ParentPID(pid) {
 		spare[pid] = true
 	}
 	for _, pid := range keep {
@@ -65,25 +66,6 @@ func listPIDs() []int {
 		}
 	}
 	return pids
-}
-
-// parentPID returns the parent of pid from /proc/PID/stat, or 0.
-func parentPID(pid int) int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	// The command name may hold spaces and parentheses: the fields start after the last ')'.
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 2 {
-		return 0
-	}
-	ppid, _ := strconv.Atoi(f[1])
-	return ppid
 }
 
 // inNamespace reports whether pid's user namespace is the one with inode ino or nested in it.

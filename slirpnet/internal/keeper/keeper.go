@@ -39,7 +39,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
-	"github.com/skiffproject/skiff/slirpnet/internal/proc"
+	"github.com/skiffproject/skiff/proc"
 )
 
 // Argv0 is the keeper's argv[0], as ps shows it.

@@ -1,6 +1,6 @@
-// Package proc names and stops the helper processes of a container's network. A helper is recorded by
-// PID and start time, and signalled through a pidfd opened after the start time was checked, so a PID
-// that the kernel has given to another process is never signalled.
+// Package proc is process identity: the one reader of /proc/PID/stat (Stat, StartTime, ParentPID), and
+// records of helper processes by PID and start time, signalled through a pidfd opened after the start
+// time was checked, so that a PID the kernel has given to another process is never signalled.
 package proc
 
 import (
@@ -32,23 +32,56 @@ func Identify(name string, pid int) (Record, error) {
 	return Record{Name: name, PID: pid, Start: st}, nil
 }
 
-// StartTime reads the start time of pid from /proc/PID/stat.
-func StartTime(pid int) (uint64, error) {
+// Stat reads /proc/PID/stat: the command name (field 2) and the fields after it, so that fields[0] is
+// field 3 (state) and fields[n] is field n+3. The name may hold spaces and parentheses: the fields are
+// counted after the last ')'.
+func Stat(pid int) (comm string, fields []string, err error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return "", nil, err
+	}
+	s := string(b)
+	i, j := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if i < 0 || j < i {
+		return "", nil, fmt.Errorf("parse /proc/%d/stat", pid)
+	}
+	return s[i+1 : j], strings.Fields(s[j+1:]), nil
+}
+
+// StartTime reads the start time of pid (field 22 of /proc/PID/stat: clock ticks after boot).
+func StartTime(pid int) (uint64, error) {
+	_, f, err := Stat(pid)
 	if err != nil {
 		return 0, err
 	}
-	// The command name (field 2) may hold spaces and parentheses: fields are counted after the last ')'.
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0, fmt.Errorf("parse /proc/%d/stat", pid)
-	}
-	f := strings.Fields(string(b[i+1:]))
-	// f[0] is field 3 (state); starttime is field 22.
 	if len(f) < 20 {
 		return 0, fmt.Errorf("parse /proc/%d/stat: %d fields", pid, len(f)+2)
 	}
 	return strconv.ParseUint(f[19], 10, 64)
+}
+
+// LiveStartTime is the start time of pid while it runs: 0 when it is gone, or dead and waiting to be
+// reaped (state Z or X).
+func LiveStartTime(pid int) uint64 {
+	if pid <= 0 {
+		return 0
+	}
+	_, f, err := Stat(pid)
+	if err != nil || len(f) < 20 || f[0] == "Z" || f[0] == "X" {
+		return 0
+	}
+	v, _ := strconv.ParseUint(f[19], 10, 64)
+	return v
+}
+
+// ParentPID reads the parent of pid (field 4 of /proc/PID/stat), or 0.
+func ParentPID(pid int) int {
+	_, f, err := Stat(pid)
+	if err != nil || len(f) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid
 }
 
 // Open returns a pidfd for the recorded process, or nil when it has exited or its PID now belongs to

@@ -3,6 +3,7 @@ package proc
 import (
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 )
@@ -58,5 +59,25 @@ func TestStartTimeParse(t *testing.T) {
 	}
 	if _, err := StartTime(1 << 30); err == nil {
 		t.Error("StartTime of a missing PID")
+	}
+}
+
+func TestStatOfThisProcess(t *testing.T) {
+	comm, f, err := Stat(os.Getpid())
+	if err != nil || len(f) < 20 {
+		t.Fatalf("Stat(self) = %q, %d fields, %v", comm, len(f), err)
+	}
+	want, _ := os.ReadFile("/proc/self/comm")
+	if comm != strings.TrimSpace(string(want)) {
+		t.Errorf("command name %q, want %q", comm, strings.TrimSpace(string(want)))
+	}
+	if got := ParentPID(os.Getpid()); got != os.Getppid() {
+		t.Errorf("ParentPID = %d, want %d", got, os.Getppid())
+	}
+	if st, err := StartTime(os.Getpid()); err != nil || st == 0 || LiveStartTime(os.Getpid()) != st {
+		t.Errorf("StartTime = %d, %v; LiveStartTime = %d", st, err, LiveStartTime(os.Getpid()))
+	}
+	if LiveStartTime(0) != 0 || ParentPID(-1) != 0 {
+		t.Error("no process: want 0")
 	}
 }
