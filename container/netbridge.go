@@ -5,11 +5,9 @@ package container
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	rspec "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
@@ -22,51 +20,12 @@ import (
 // bridgeKind is the mode of a container on user-defined networks, as inspect shows it (Podman's).
 const bridgeKind = "bridge"
 
-// isBridgeMode reports whether a --network value names user-defined networks rather than a mode.
-func isBridgeMode(mode string) bool {
-	kind, _, _ := strings.Cut(mode, ":")
-	switch kind {
-	case "", "private", slirpnet.Slirp4netns, slirpnet.Pasta, slirpnet.None, slirpnet.Host, slirpnet.Container, slirpnet.NS:
-		return false
-	}
-	return true
-}
-
-// checkBridgeOptions checks --network NAME[,NAME…] with --network-alias and --ip without a store.
-func checkBridgeOptions(o NetworkOptions) error {
-	for _, n := range strings.Split(o.Mode, ",") {
-		if err := netbridge.ValidateName(n); err != nil {
-			return fmt.Errorf("--network: %w", err)
-		}
-	}
-	if _, err := slirpnet.ParsePorts(o.Publish); err != nil {
-		return err
-	}
-	if err := slirpnet.ValidateAddHosts(o.AddHosts); err != nil {
-		return err
-	}
-	return slirpnet.ValidateDNS(o.DNS)
-}
-
-// checkNotBridge refuses --network-alias and --ip without a user-defined network.
-func checkNotBridge(o NetworkOptions) error {
-	if len(o.Aliases) > 0 || o.IP != "" {
-		return errors.New("--network-alias and --ip need --network NAME (a network made with skiff network create)")
-	}
-	return nil
-}
-
 // bridgeConfig is networkConfig for user-defined networks: each must exist; aliases and --ip apply to
 // the first one, as in Podman.
 func (e *Engine) bridgeConfig(o NetworkOptions, imageExposed map[string]struct{}, cfg *Config) error {
-	if err := checkBridgeOptions(o); err != nil {
-		return err
-	}
-	ports, err := slirpnet.ParsePorts(o.Publish)
-	if err != nil {
-		return err
-	}
+	ports := o.Ports
 	exposed := map[string]struct{}{}
+	maps.Copy(exposed, o.Expose)
 	maps.Copy(exposed, imageExposed)
 	if o.PublishAll {
 		ports = slirpnet.MergePorts(ports, slirpnet.ExposedPorts(exposed))
@@ -76,7 +35,7 @@ func (e *Engine) bridgeConfig(o NetworkOptions, imageExposed map[string]struct{}
 		return err
 	}
 	var reqs []netbridge.Request
-	for i, name := range strings.Split(o.Mode, ",") {
+	for i, name := range o.Networks {
 		var n *netbridge.Network
 		if name == "bridge" || name == netbridge.DefaultNetwork {
 			n, err = store.Default()

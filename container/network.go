@@ -30,22 +30,35 @@ import (
 	"github.com/skiffproject/skiff/trace"
 )
 
-// NetworkOptions are the network flags of create and run, as given.
+// NetworkOptions is the network a container asks for, typed: the CLI parses its flags into it
+// (ParseNetworkFlags), the Docker API fills it from HostConfig. At create the engine resolves the
+// default mode and the container to join and checks the values against each other and the image; it
+// parses no strings.
 type NetworkOptions struct {
-	// Mode is --network ("" = the default rootless network, see slirpnet.DefaultKind).
-	Mode string
-	// Publish are -p values; PublishAll (-P) publishes every exposed port on a random host port.
-	Publish    []string
+	// Mode is the network mode; a zero Kind is the default rootless network (slirpnet.DefaultKind).
+	Mode slirpnet.Mode
+	// Networks are user-defined networks (--network NAME[,NAME]); Mode is then unset (netbridge.go).
+	Networks []string
+	// Ports are the ports to publish (-p); PublishAll (-P) publishes every exposed port on a random
+	// host port.
+	Ports      []slirpnet.PortMapping
 	PublishAll bool
-	// Expose are --expose values (PORT[/PROTO] or a range), added to the image's EXPOSE.
-	Expose []string
-	// AddHosts, DNS, DNSSearch and DNSOptions are --add-host, --dns, --dns-search and --dns-option.
+	// Expose are exposed ports besides the image's EXPOSE, keyed "80/tcp".
+	Expose map[string]struct{}
+	// AddHosts, DNS, DNSSearch and DNSOptions are --add-host, --dns, --dns-search and --dns-option,
+	// checked (ParseNetworkFlags).
 	AddHosts, DNS, DNSSearch, DNSOptions []string
 	// NoHosts leaves the image's /etc/hosts alone (--no-hosts).
 	NoHosts bool
-	// Aliases (--network-alias) and IP (--ip) apply to the first user-defined network (netbridge.go).
+	// Aliases (--network-alias) and IP (--ip) apply to the first user-defined network.
 	Aliases []string
 	IP      string
+}
+
+// IsZero reports whether o asks for nothing but the default network.
+func (o NetworkOptions) IsZero() bool {
+	return o.Mode.Kind == "" && len(o.Networks) == 0 && len(o.Ports) == 0 && !o.PublishAll && len(o.Expose) == 0 &&
+		len(o.AddHosts)+len(o.DNS)+len(o.DNSSearch)+len(o.DNSOptions)+len(o.Aliases) == 0 && !o.NoHosts && o.IP == ""
 }
 
 // NetworkConfig is the network a container was created with (Config.Network).
@@ -85,91 +98,41 @@ type networkSetupError struct{ error }
 func (e networkSetupError) Unwrap() error      { return e.error }
 func (networkSetupError) Is(target error) bool { return target == ErrNetworkSetup }
 
-// parsedNetwork is NetworkOptions checked.
-type parsedNetwork struct {
-	mode   slirpnet.Mode
-	ports  []slirpnet.PortMapping
-	expose map[string]struct{}
-}
-
-// CheckNetworkOptions checks the network flags without touching anything: the CLI calls it before
-// the store is opened.
-func CheckNetworkOptions(o NetworkOptions) error {
-	_, err := parseNetworkOptions(o)
-	return err
-}
-
-func parseNetworkOptions(o NetworkOptions) (parsedNetwork, error) {
-	var p parsedNetwork
-	if isBridgeMode(o.Mode) {
-		return p, checkBridgeOptions(o)
-	} else if err := checkNotBridge(o); err != nil {
-		return p, err
+// networkConfig resolves the network flags at create: the default mode, the container to join, the
+// ports -P adds from the image's EXPOSE. imageExposed is the image's ExposedPorts.
+func (e *Engine) networkConfig(o NetworkOptions, imageExposed map[string]struct{}, cfg *Config) error {
+	if len(o.Networks) > 0 {
+		return e.bridgeConfig(o, imageExposed, cfg)
 	}
-	def := ""
-	if o.Mode == "" || o.Mode == "private" {
+	if len(o.Aliases) > 0 || o.IP != "" {
+		return errors.New("--network-alias and --ip need --network NAME (a network made with skiff network create)")
+	}
+	m := o.Mode
+	if m.Kind == "" {
 		k, err := slirpnet.DefaultKind()
 		if err != nil {
-			return p, err
+			return err
 		}
-		def = k
-	}
-	m, err := slirpnet.ParseMode(o.Mode, def)
-	if err != nil {
-		return p, err
-	}
-	p.mode = m
-	if p.ports, err = slirpnet.ParsePorts(o.Publish); err != nil {
-		return p, err
-	}
-	p.expose = map[string]struct{}{}
-	for _, e := range o.Expose {
-		num, proto, ok := strings.Cut(e, "/")
-		if !ok {
-			proto = "tcp"
+		if m, err = slirpnet.ParseMode("", k); err != nil {
+			return err
 		}
-		key := num + "/" + strings.ToLower(proto)
-		if len(slirpnet.ExposedPorts(map[string]struct{}{key: {}})) == 0 {
-			return p, fmt.Errorf("invalid --expose %q: want PORT[/tcp|/udp] or a range START-END[/PROTO]", e)
-		}
-		p.expose[key] = struct{}{}
-	}
-	if err := slirpnet.ValidateAddHosts(o.AddHosts); err != nil {
-		return p, err
-	}
-	if err := slirpnet.ValidateDNS(o.DNS); err != nil {
-		return p, err
-	}
-	if err := slirpnet.ValidateDNSSearch(o.DNSSearch); err != nil {
-		return p, err
 	}
 	if m.Kind == slirpnet.Container {
 		// Its names are the other container's (Podman refuses these as well).
 		for flag, v := range map[string][]string{"--add-host": o.AddHosts, "--dns": o.DNS, "--dns-search": o.DNSSearch, "--dns-option": o.DNSOptions} {
 			if len(v) > 0 {
-				return p, fmt.Errorf("%s cannot be used with --network %s: the container uses the names of the container whose network it joins", flag, m)
+				return fmt.Errorf("%s cannot be used with --network %s: the container uses the names of the container whose network it joins", flag, m)
 			}
 		}
 	}
-	return p, nil
-}
-
-// networkConfig resolves the network flags at create: the default mode, the container to join, the
-// ports -P adds from the image's EXPOSE. imageExposed is the image's ExposedPorts.
-func (e *Engine) networkConfig(o NetworkOptions, imageExposed map[string]struct{}, cfg *Config) error {
-	if isBridgeMode(o.Mode) {
-		return e.bridgeConfig(o, imageExposed, cfg)
+	exposed := maps.Clone(o.Expose)
+	if exposed == nil {
+		exposed = map[string]struct{}{}
 	}
-	p, err := parseNetworkOptions(o)
-	if err != nil {
-		return err
-	}
-	m := p.mode
-	exposed := maps.Clone(p.expose)
 	for k := range imageExposed {
 		exposed[k] = struct{}{}
 	}
-	ports := p.ports
+	ports := o.Ports
 	if o.PublishAll {
 		ports = slirpnet.MergePorts(ports, slirpnet.ExposedPorts(exposed))
 	}

@@ -24,44 +24,71 @@ func TestEncodePortsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestParseNetworkOptions(t *testing.T) {
-	t.Setenv("CONTAINERS_CONF", "/nonexistent/containers.conf")
+func TestParseNetworkFlags(t *testing.T) {
 	tests := []struct {
-		o       NetworkOptions
-		mode    string
-		wantErr string
+		f        NetworkFlags
+		mode     string
+		networks []string
+		wantErr  string
 	}{
-		{NetworkOptions{}, "slirp4netns", ""},
-		{NetworkOptions{Mode: "private"}, "slirp4netns", ""},
-		{NetworkOptions{Mode: "slirp4netns:allow_host_loopback=true"}, "slirp4netns:allow_host_loopback=true", ""},
-		{NetworkOptions{Mode: "pasta"}, "pasta", ""},
-		{NetworkOptions{Mode: "none"}, "none", ""},
-		{NetworkOptions{Mode: "host"}, "host", ""},
-		{NetworkOptions{Mode: "container:web"}, "container:web", ""},
-		{NetworkOptions{Mode: "ns:/run/netns/x"}, "ns:/run/netns/x", ""},
-		{NetworkOptions{Mode: "bridge", Publish: []string{"80:80:80:80"}}, "", `invalid -p "80:80:80:80"`}, // the default network
-		{NetworkOptions{Mode: "slirp4netns:mtu=x"}, "", "mtu"},
-		{NetworkOptions{Publish: []string{"80:80:80:80"}}, "", `invalid -p "80:80:80:80"`},
-		{NetworkOptions{Expose: []string{"http"}}, "", `invalid --expose "http"`},
-		{NetworkOptions{Expose: []string{"80", "53/udp", "8000-8002"}}, "slirp4netns", ""},
-		{NetworkOptions{AddHosts: []string{"nocolon"}}, "", "--add-host"},
-		{NetworkOptions{DNS: []string{"dns.example"}}, "", "--dns"},
-		{NetworkOptions{Mode: "container:web", DNS: []string{"1.1.1.1"}}, "", "--dns cannot be used with --network container:web"},
+		{NetworkFlags{}, "", nil, ""},
+		{NetworkFlags{Network: "private"}, "", nil, ""},
+		{NetworkFlags{Network: "private:x"}, "", nil, "takes no options"},
+		{NetworkFlags{Network: "slirp4netns:allow_host_loopback=true"}, "slirp4netns:allow_host_loopback=true", nil, ""},
+		{NetworkFlags{Network: "pasta"}, "pasta", nil, ""},
+		{NetworkFlags{Network: "none"}, "none", nil, ""},
+		{NetworkFlags{Network: "host"}, "host", nil, ""},
+		{NetworkFlags{Network: "container:web"}, "container:web", nil, ""},
+		{NetworkFlags{Network: "ns:/run/netns/x"}, "ns:/run/netns/x", nil, ""},
+		{NetworkFlags{Network: "front,back"}, "", []string{"front", "back"}, ""},
+		{NetworkFlags{Network: "bad name"}, "", nil, "--network"},
+		{NetworkFlags{Network: "bridge", Publish: []string{"80:80:80:80"}}, "", nil, `invalid -p "80:80:80:80"`}, // the default network
+		{NetworkFlags{Network: "slirp4netns:mtu=x"}, "", nil, "mtu"},
+		{NetworkFlags{Publish: []string{"80:80:80:80"}}, "", nil, `invalid -p "80:80:80:80"`},
+		{NetworkFlags{Expose: []string{"http"}}, "", nil, `invalid --expose "http"`},
+		{NetworkFlags{Expose: []string{"80", "53/udp", "8000-8002"}}, "", nil, ""},
+		{NetworkFlags{AddHosts: []string{"nocolon"}}, "", nil, "--add-host"},
+		{NetworkFlags{DNS: []string{"dns.example"}}, "", nil, "--dns"},
 	}
 	for _, tt := range tests {
-		p, err := parseNetworkOptions(tt.o)
+		o, err := ParseNetworkFlags(tt.f)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("%+v: error %v, want one containing %q", tt.o, err, tt.wantErr)
+				t.Errorf("%+v: error %v, want one containing %q", tt.f, err, tt.wantErr)
 			}
 			continue
 		}
 		if err != nil {
-			t.Errorf("%+v: %v", tt.o, err)
+			t.Errorf("%+v: %v", tt.f, err)
 			continue
 		}
-		if got := p.mode.String(); got != tt.mode {
-			t.Errorf("%+v: mode %q, want %q", tt.o, got, tt.mode)
+		if got := o.Mode.String(); got != tt.mode {
+			t.Errorf("%+v: mode %q, want %q", tt.f, got, tt.mode)
+		}
+		if !reflect.DeepEqual(o.Networks, tt.networks) {
+			t.Errorf("%+v: networks %q, want %q", tt.f, o.Networks, tt.networks)
+		}
+	}
+}
+
+// TestNetworkConfigConflicts: the engine refuses combinations of typed options, whichever front end
+// filled them, before it looks anything up.
+func TestNetworkConfigConflicts(t *testing.T) {
+	t.Setenv("CONTAINERS_CONF", "/nonexistent/containers.conf")
+	web := slirpnet.Mode{Kind: slirpnet.Container, Target: "web"}
+	tests := []struct {
+		o       NetworkOptions
+		wantErr string
+	}{
+		{NetworkOptions{Mode: web, DNS: []string{"1.1.1.1"}}, "--dns cannot be used with --network container:web"},
+		{NetworkOptions{Mode: web, AddHosts: []string{"a:1.2.3.4"}}, "--add-host cannot be used"},
+		{NetworkOptions{Aliases: []string{"db"}}, "--network-alias and --ip need --network NAME"},
+		{NetworkOptions{Mode: slirpnet.Mode{Kind: slirpnet.None}, Ports: []slirpnet.PortMapping{{HostPort: 80, ContainerPort: 80, Protocol: "tcp", Range: 1}}}, "ports can only be published"},
+	}
+	for _, tt := range tests {
+		err := (&Engine{}).networkConfig(tt.o, nil, &Config{})
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%+v: error %v, want one containing %q", tt.o, err, tt.wantErr)
 		}
 	}
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/skiffproject/skiff/runtime/monitor"
 	"github.com/skiffproject/skiff/runtime/spec"
+	"github.com/skiffproject/skiff/slirpnet"
 )
 
 // PodConfig ties a container to a pod (Config.Pod, CreateOptions.Pod).
@@ -88,16 +89,16 @@ func (e *Engine) podConfig(o *CreateOptions, cfg *Config) error {
 	if p.Shares("net") {
 		n := &o.Network
 		switch {
-		case n.Mode != "":
+		case n.Mode.Kind != "" || len(n.Networks) > 0:
 			return invalid("networks must be defined when the pod is created", ErrNetworkOnPodContainer)
-		case len(n.Publish) > 0 || n.PublishAll:
+		case len(n.Ports) > 0 || n.PublishAll:
 			return invalid("published or exposed ports must be defined when the pod is created", ErrNetworkOnPodContainer)
 		case len(n.AddHosts) > 0:
 			return invalid("extra host entries must be specified on the pod", ErrNetworkOnPodContainer)
 		case len(n.DNS)+len(n.DNSSearch)+len(n.DNSOptions) > 0:
 			return invalid("DNS servers, search domains and options must be specified on the pod", ErrNetworkOnPodContainer)
 		}
-		n.Mode = "container:" + infra.ID
+		n.Mode = slirpnet.Mode{Kind: slirpnet.Container, Target: infra.ID}
 	}
 	if p.Shares("uts") {
 		if o.Hostname != "" {

@@ -20,6 +20,7 @@ import (
 	"github.com/skiffproject/skiff/cgroups"
 	"github.com/skiffproject/skiff/image"
 	"github.com/skiffproject/skiff/runtime/spec"
+	"github.com/skiffproject/skiff/slirpnet"
 	"github.com/skiffproject/skiff/userns"
 )
 
@@ -165,7 +166,7 @@ func (e *Engine) processConfig(o *CreateOptions, cfg *Config) error {
 	// Check the sysctls against the namespaces now, so that a bad one leaves nothing behind.
 	so := spec.Options{RootFS: "/", Args: []string{"true"}, Sysctls: p.Sysctls}
 	so.Namespaces.IPC, so.Namespaces.UTS = nsMode(p.IPC), nsMode(p.UTS)
-	so.Namespaces.Net = nsMode(o.Network.Mode)
+	so.Namespaces.Net = netNSMode(o.Network)
 	if _, err := spec.Generate(so); err != nil {
 		return err
 	}
@@ -210,6 +211,17 @@ func nsMode(m string) string {
 	case m == "host":
 		return "host"
 	case strings.HasPrefix(m, "container:") || strings.HasPrefix(m, "ns:"):
+		return "/proc/self/ns/shared"
+	}
+	return ""
+}
+
+// netNSMode is nsMode for the network namespace o asks for.
+func netNSMode(o NetworkOptions) string {
+	switch o.Mode.Kind {
+	case slirpnet.Host:
+		return "host"
+	case slirpnet.Container, slirpnet.NS:
 		return "/proc/self/ns/shared"
 	}
 	return ""

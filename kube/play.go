@@ -15,6 +15,7 @@ import (
 	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/image"
 	"github.com/skiffproject/skiff/pods"
+	"github.com/skiffproject/skiff/slirpnet"
 	"github.com/skiffproject/skiff/volume/mountflag"
 )
 
@@ -57,20 +58,24 @@ func Play(ctx context.Context, pe *pods.Engine, p *Plan, o PlayOptions) ([]PlayR
 
 func playPod(ctx context.Context, pe *pods.Engine, plan *Plan, pod *Pod, o PlayOptions) (PlayReport, error) {
 	name := pod.Metadata.Name
-	publish := append([]string{}, o.Publish...)
+	network, err := container.ParseNetworkFlags(container.NetworkFlags{Network: o.Network, Publish: o.Publish})
+	if err != nil {
+		return PlayReport{}, fmt.Errorf("kube play: pod %s: %w", name, err)
+	}
 	for _, c := range pod.Spec.Containers {
 		for _, port := range c.Ports {
 			if port.HostPort == 0 {
 				continue
 			}
-			spec := fmt.Sprintf("%d:%d", port.HostPort, port.ContainerPort)
-			if port.HostIP != "" {
-				spec = port.HostIP + ":" + spec
+			proto := strings.ToLower(port.Protocol)
+			if proto == "" {
+				proto = "tcp"
 			}
-			if proto := strings.ToLower(port.Protocol); proto != "" && proto != "tcp" {
-				spec += "/" + proto
+			if port.HostPort < 1 || port.HostPort > 65535 || port.ContainerPort < 1 || port.ContainerPort > 65535 || (proto != "tcp" && proto != "udp") {
+				return PlayReport{}, fmt.Errorf("kube play: pod %s: container %s: port %d:%d/%s: want ports 1-65535 and protocol TCP or UDP", name, c.Name, port.HostPort, port.ContainerPort, port.Protocol)
 			}
-			publish = append(publish, spec)
+			network.Ports = append(network.Ports, slirpnet.PortMapping{HostIP: port.HostIP, HostPort: uint16(port.HostPort),
+				ContainerPort: uint16(port.ContainerPort), Protocol: proto, Range: 1})
 		}
 		if c.Resources != nil && (len(c.Resources.Limits) > 0 || len(c.Resources.Requests) > 0) {
 			logrus.Warnf("pod %s: container %s: resources are not enforced: skiff sets no cgroup limits on this host", name, c.Name)
@@ -78,7 +83,7 @@ func playPod(ctx context.Context, pe *pods.Engine, plan *Plan, pod *Pod, o PlayO
 	}
 	v, err := pe.Create(ctx, pods.CreateOptions{
 		Name: name, Labels: pod.Metadata.Labels, Share: pods.DefaultShare, Infra: true, Hostname: pod.Spec.Hostname,
-		Network: container.NetworkOptions{Mode: o.Network, Publish: publish}, Replace: o.Replace, CreateCommand: o.CreateCommand,
+		Network: network, Replace: o.Replace, CreateCommand: o.CreateCommand,
 	})
 	if err != nil {
 		return PlayReport{}, fmt.Errorf("kube play: pod %s: %w", name, err)

@@ -294,8 +294,8 @@ func checkCreate(o *CreateOptions) error {
 			return nil
 		}
 		return errors.Join(
-			set("-p", len(n.Publish) > 0 || n.PublishAll),
-			set("--network", n.Mode != ""),
+			set("-p", len(n.Ports) > 0 || n.PublishAll),
+			set("--network", n.Mode.Kind != "" || len(n.Networks) > 0),
 			set("--add-host", len(n.AddHosts) > 0),
 			set("--dns", len(n.DNS)+len(n.DNSSearch)+len(n.DNSOptions) > 0),
 			set("--hostname", o.Hostname != ""),
@@ -303,7 +303,7 @@ func checkCreate(o *CreateOptions) error {
 			set("--infra-name", o.InfraName != ""),
 		)
 	}
-	return container.CheckNetworkOptions(o.Network)
+	return nil
 }
 
 // ValidateName checks a pod name: Podman's [a-zA-Z0-9][a-zA-Z0-9_.-]*.

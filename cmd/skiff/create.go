@@ -177,7 +177,6 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 	if o.Health, err = healthOptions(c); err != nil { // healthflags.go
 		return o, err
 	}
-	o.Network.Aliases, o.Network.IP = c.StringSlice("network-alias"), c.String("ip") // network connect flags (network.go)
 	if err := deviceOptions(c, &o); err != nil {                                     // --device, --gpus (devices.go)
 		return o, err
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
@@ -36,8 +38,10 @@ func applyModule(c *cli.Context, mod containersconf.Containers, o *container.Cre
 	o.Process.PID = flagOr(c, "pid", mod.PIDNS)
 	o.WorkingDir = flagOr(c, "workdir", mod.Workdir)
 	if !c.IsSet("network") && mod.NetNS != "" {
-		o.Network.Mode = mod.NetNS
-		return container.CheckNetworkOptions(o.Network)
+		var err error
+		if o.Network.Mode, o.Network.Networks, err = container.ParseNetworkMode(mod.NetNS); err != nil {
+			return fmt.Errorf("containers.conf module netns %q: %w", mod.NetNS, err)
+		}
 	}
 	return nil
 }

@@ -21,10 +21,10 @@ func networkFlags() []cli.Flag {
 	}
 }
 
-// networkOptions maps the network flags to container.NetworkOptions and checks them.
+// networkOptions parses the network flags into container.NetworkOptions.
 func networkOptions(c *cli.Context) (container.NetworkOptions, error) {
-	o := container.NetworkOptions{
-		Mode:       c.String("network"),
+	return container.ParseNetworkFlags(container.NetworkFlags{
+		Network:    c.String("network"),
 		Publish:    c.StringSlice("publish"),
 		PublishAll: c.Bool("publish-all"),
 		Expose:     c.StringSlice("expose"),
@@ -33,6 +33,7 @@ func networkOptions(c *cli.Context) (container.NetworkOptions, error) {
 		DNSSearch:  c.StringSlice("dns-search"),
 		DNSOptions: c.StringSlice("dns-option"),
 		NoHosts:    c.Bool("no-hosts"),
-	}
-	return o, container.CheckNetworkOptions(o)
+		Aliases:    c.StringSlice("network-alias"), // network connect's flags (network.go)
+		IP:         c.String("ip"),
+	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/pods"
+	"github.com/skiffproject/skiff/slirpnet"
 )
 
 func podCreateCommand() *cli.Command {
@@ -87,25 +88,27 @@ func podCreateOptions(c *cli.Context) (pods.CreateOptions, error) {
 		return pods.CreateOptions{}, fmt.Errorf("you must have an infra container to publish port bindings to the host")
 	}
 	o := pods.CreateOptions{
-		Name:      name,
-		Labels:    labels,
-		Share:     share,
-		Infra:     infra,
-		InfraName: c.String("infra-name"),
-		Hostname:  c.String("hostname"),
-		Network: container.NetworkOptions{
-			Mode:       c.String("network"),
-			Publish:    c.StringSlice("publish"),
-			AddHosts:   c.StringSlice("add-host"),
-			DNS:        c.StringSlice("dns"),
-			DNSSearch:  c.StringSlice("dns-search"),
-			DNSOptions: c.StringSlice("dns-option"),
-			NoHosts:    c.Bool("no-hosts"),
-		},
+		Name:          name,
+		Labels:        labels,
+		Share:         share,
+		Infra:         infra,
+		InfraName:     c.String("infra-name"),
+		Hostname:      c.String("hostname"),
 		CreateCommand: os.Args,
 		InfraPIDFile:  c.String("infra-conmon-pidfile"),
 		Replace:       c.Bool("replace"),
 		ExitPolicy:    c.String("exit-policy"),
+	}
+	if o.Network, err = container.ParseNetworkFlags(container.NetworkFlags{
+		Network:    c.String("network"),
+		Publish:    c.StringSlice("publish"),
+		AddHosts:   c.StringSlice("add-host"),
+		DNS:        c.StringSlice("dns"),
+		DNSSearch:  c.StringSlice("dns-search"),
+		DNSOptions: c.StringSlice("dns-option"),
+		NoHosts:    c.Bool("no-hosts"),
+	}); err != nil {
+		return o, err
 	}
 	if o.Replace && o.Name == "" {
 		return o, fmt.Errorf("--replace needs --name: it replaces the pod of that name")
@@ -118,7 +121,7 @@ func podCreateOptions(c *cli.Context) (pods.CreateOptions, error) {
 			return o, fmt.Errorf("--infra-command: %w", err)
 		}
 	}
-	if strings.HasPrefix(o.Network.Mode, "container:") {
+	if o.Network.Mode.Kind == slirpnet.Container {
 		return o, fmt.Errorf("--network %s: a pod cannot join another container's network; its members join the pod's", o.Network.Mode)
 	}
 	return o, nil
