@@ -71,7 +71,10 @@ type CreateOptions struct {
 	// Config.SdNotify).
 	RestartPolicy, SdNotify string
 
-	MountFlags mountflag.Flags
+	// Mounts are the volumes, binds and tmpfs mounts (-v, --mount, --tmpfs), checked
+	// (volume.CheckSpecs); VolumesFrom adds the mounts of other containers (--volumes-from).
+	Mounts      []mountflag.Spec
+	VolumesFrom []mountflag.From
 	UserNS     userns.Mode
 	GroupAdd   []string
 

@@ -53,14 +53,8 @@ func (e *Engine) VolumeUsers(name string) ([]string, error) {
 
 // mountSpecs completes the parsed mount flags at create: --volumes-from, then the image's VOLUMEs.
 func (e *Engine) mountSpecs(o *CreateOptions, ic *ociv1.ImageConfig) ([]mountflag.Spec, error) {
-	specs, from, err := mountflag.Parse(o.MountFlags)
-	if err != nil {
-		return nil, err
-	}
-	if err := volume.CheckSpecs(specs); err != nil {
-		return nil, err
-	}
-	for _, f := range from {
+	specs := slices.Clone(o.Mounts)
+	for _, f := range o.VolumesFrom {
 		other, err := e.lookup(f.Container)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.Origin, err)

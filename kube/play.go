@@ -159,14 +159,16 @@ func createOptions(plan *Plan, pod *Pod, c *Container, o PlayOptions) (container
 		}
 		co.Env = append(co.Env, ev.Name+"="+val)
 	}
+	var flags mountflag.Flags
 	for _, m := range c.VolumeMounts {
 		spec, err := volumeFlag(pod, m)
 		if err != nil {
 			return co, fmt.Errorf("container %s: %w", c.Name, err)
 		}
-		co.MountFlags.Volumes = append(co.MountFlags.Volumes, spec)
+		flags.Volumes = append(flags.Volumes, spec)
 	}
-	if _, _, err := mountflag.Parse(co.MountFlags); err != nil {
+	var err error
+	if co.Mounts, _, err = mountflag.Parse(flags); err != nil {
 		return co, fmt.Errorf("container %s: %w", c.Name, err)
 	}
 	return co, nil

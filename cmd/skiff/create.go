@@ -121,7 +121,7 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 	}
 	mf := mountflag.Flags{Volumes: append(mod.Volumes, c.StringSlice("volume")...), Mounts: c.StringSlice("mount"), Tmpfs: c.StringSlice("tmpfs"),
 		VolumesFrom: c.StringSlice("volumes-from")}
-	specs, _, err := mountflag.Parse(mf)
+	specs, from, err := mountflag.Parse(mf)
 	if err != nil {
 		return container.CreateOptions{}, err
 	}
@@ -133,7 +133,8 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 		return container.CreateOptions{}, err
 	}
 	o := container.CreateOptions{
-		MountFlags:    mf,
+		Mounts:        specs,
+		VolumesFrom:   from,
 		UserNS:        mode,
 		GroupAdd:      c.StringSlice("group-add"),
 		Image:         c.Args().First(),
