@@ -17,11 +17,13 @@ import (
 	"github.com/docker/docker/pkg/namesgenerator"
 	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
 
 	"github.com/skiffproject/skiff/health"
 	"github.com/skiffproject/skiff/image"
 	"github.com/skiffproject/skiff/runtime/monitor"
 	"github.com/skiffproject/skiff/runtime/spec"
+	"github.com/skiffproject/skiff/systemd"
 	"github.com/skiffproject/skiff/userns"
 	"github.com/skiffproject/skiff/volume/mountflag"
 )
@@ -45,13 +47,13 @@ type CreateOptions struct {
 
 	CapAdd, CapDrop, SecurityOpts, Ulimits []string
 
-	StopSignal  string // "" = the image's, else SIGTERM
-	StopTimeout *uint  // nil = 10 seconds
-	LogDriver   string // "" = k8s-file
+	StopSignal  unix.Signal // 0 = the image's, else SIGTERM
+	StopTimeout *uint       // nil = 10 seconds
+	LogDriver   string      // ParseLogDriver's canonical name; "" = k8s-file
 
 	// Pull is the pull policy (ParsePullPolicy); PullWriter gets the pull progress; System the
 	// registry settings.
-	Pull       string
+	Pull       PullPolicy
 	PullWriter io.Writer
 	System     image.SystemOptions
 
@@ -67,16 +69,17 @@ type CreateOptions struct {
 
 	CreateCommand []string
 
-	// RestartPolicy is --restart ("" = no); SdNotify is --sdnotify ("" = decided at each start, see
-	// Config.SdNotify).
-	RestartPolicy, SdNotify string
+	// Restart is --restart (zero = no); SdNotify is --sdnotify, checked (notify.ParseMode; "" = decided
+	// at each start, see Config.SdNotify).
+	Restart  systemd.RestartPolicy
+	SdNotify string
 
 	// Mounts are the volumes, binds and tmpfs mounts (-v, --mount, --tmpfs), checked
 	// (volume.CheckSpecs); VolumesFrom adds the mounts of other containers (--volumes-from).
 	Mounts      []mountflag.Spec
 	VolumesFrom []mountflag.From
-	UserNS     userns.Mode
-	GroupAdd   []string
+	UserNS      userns.Mode
+	GroupAdd    []string
 
 	// Network holds --network, -p, -P and the names flags (network.go).
 	Network NetworkOptions
@@ -223,22 +226,17 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 			return nil, err
 		}
 	}
-	policy, err := ParsePullPolicy(o.Pull)
-	if err != nil {
-		return nil, err
+	policy := o.Pull
+	if policy == "" {
+		policy = PullMissing
 	}
-	logDriver, err := ParseLogDriver(o.LogDriver)
-	if err != nil {
-		return nil, err
+	logDriver := o.LogDriver
+	if logDriver == "" {
+		logDriver = DefaultLogDriver
 	}
 	if logDriver == monitor.LogJournald {
 		if _, err := os.Stat(monitor.JournalSocket); err != nil {
 			return nil, fmt.Errorf("--log-driver journald: %s is missing (is systemd-journald running? use --log-driver k8s-file)", monitor.JournalSocket)
-		}
-	}
-	if o.StopSignal != "" {
-		if _, err := ParseSignal(o.StopSignal); err != nil {
-			return nil, fmt.Errorf("--stop-signal: %w", err)
 		}
 	}
 	if err := checkLogOpts(logDriver, o.LogOpts); err != nil {
@@ -310,14 +308,13 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 	if o.User != "" {
 		cfg.User = o.User
 	}
-	if sig := ic.StopSignal; sig != "" && o.StopSignal == "" {
+	if sig := ic.StopSignal; sig != "" && o.StopSignal == 0 {
 		if s, err := ParseSignal(sig); err == nil {
 			cfg.StopSignal = SignalName(s)
 		}
 	}
-	if o.StopSignal != "" {
-		s, _ := ParseSignal(o.StopSignal)
-		cfg.StopSignal = SignalName(s)
+	if o.StopSignal != 0 {
+		cfg.StopSignal = SignalName(o.StopSignal)
 	}
 	if o.StopTimeout != nil {
 		cfg.StopTimeout = *o.StopTimeout
@@ -384,7 +381,7 @@ func (cfg *Config) argv() []string {
 }
 
 // resolveImage finds the image locally or pulls it, according to the pull policy.
-func (e *Engine) resolveImage(ctx context.Context, o *CreateOptions, policy string) (*storage.Image, error) {
+func (e *Engine) resolveImage(ctx context.Context, o *CreateOptions, policy PullPolicy) (*storage.Image, error) {
 	img, lookupErr := image.Lookup(e.store, o.Image)
 	if lookupErr != nil && !errors.Is(lookupErr, storage.ErrImageUnknown) {
 		return nil, lookupErr

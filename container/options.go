@@ -142,17 +142,20 @@ func SignalName(sig unix.Signal) string {
 	return strconv.Itoa(int(sig))
 }
 
+// PullPolicy says when create pulls the image; "" is PullMissing.
+type PullPolicy string
+
 // Pull policies of --pull.
 const (
-	PullAlways  = "always"
-	PullMissing = "missing"
-	PullNever   = "never"
-	PullNewer   = "newer"
+	PullAlways  PullPolicy = "always"
+	PullMissing PullPolicy = "missing"
+	PullNever   PullPolicy = "never"
+	PullNewer   PullPolicy = "newer"
 )
 
-// ParsePullPolicy checks a --pull value; "" means missing.
-func ParsePullPolicy(s string) (string, error) {
-	switch strings.ToLower(s) {
+// ParsePullPolicy parses a --pull value; "" means missing.
+func ParsePullPolicy(s string) (PullPolicy, error) {
+	switch PullPolicy(strings.ToLower(s)) {
 	case "", PullMissing:
 		return PullMissing, nil
 	case PullAlways, "true":

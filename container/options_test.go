@@ -79,7 +79,7 @@ func TestParseFlags(t *testing.T) {
 			t.Errorf("ParseSignal(%q) succeeded", bad)
 		}
 	}
-	for in, want := range map[string]string{"": PullMissing, "always": PullAlways, "MISSING": PullMissing, "never": PullNever, "newer": PullNewer} {
+	for in, want := range map[string]PullPolicy{"": PullMissing, "always": PullAlways, "MISSING": PullMissing, "never": PullNever, "newer": PullNewer} {
 		if got, err := ParsePullPolicy(in); err != nil || got != want {
 			t.Errorf("ParsePullPolicy(%q) = %q, %v", in, got, err)
 		}

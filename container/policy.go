@@ -13,7 +13,6 @@ import (
 
 	"github.com/skiffproject/skiff/runtime/monitor"
 	"github.com/skiffproject/skiff/systemd"
-	"github.com/skiffproject/skiff/systemd/notify"
 )
 
 // Restart policies without a daemon.
@@ -41,17 +40,12 @@ const (
 
 // systemdConfig checks the --restart and --sdnotify values of a create and returns them as recorded.
 func systemdConfig(o *CreateOptions) (restart, sdnotify string, err error) {
-	p, err := systemd.ParseRestartPolicy(o.RestartPolicy)
-	if err != nil {
-		return "", "", err
+	p := o.Restart
+	if p.Name == "" {
+		p.Name = systemd.RestartNo
 	}
 	if p.Name != systemd.RestartNo && o.AutoRemove {
 		return "", "", fmt.Errorf("the --rm option conflicts with --restart=%s: a removed container cannot be restarted", p)
-	}
-	if o.SdNotify != "" {
-		if _, err := notify.ParseMode(o.SdNotify); err != nil {
-			return "", "", err
-		}
 	}
 	return p.String(), o.SdNotify, nil
 }

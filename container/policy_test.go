@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/skiffproject/skiff/runtime/spec"
+	"github.com/skiffproject/skiff/systemd"
 	"github.com/skiffproject/skiff/systemd/notify"
 )
 
@@ -64,11 +65,9 @@ func TestSystemdConfig(t *testing.T) {
 		err     string
 	}{
 		{CreateOptions{}, "no", ""},
-		{CreateOptions{RestartPolicy: "on-failure:2", SdNotify: "container"}, "on-failure:2", ""},
-		{CreateOptions{RestartPolicy: "always", AutoRemove: true}, "", "the --rm option conflicts with --restart=always"},
-		{CreateOptions{RestartPolicy: "no", AutoRemove: true}, "no", ""},
-		{CreateOptions{RestartPolicy: "always:3"}, "", "a retry count is only allowed with on-failure"},
-		{CreateOptions{SdNotify: "healthy"}, "", "skiff has no health checks"},
+		{CreateOptions{Restart: systemd.RestartPolicy{Name: "on-failure", MaxRetries: 2}, SdNotify: "container"}, "on-failure:2", ""},
+		{CreateOptions{Restart: systemd.RestartPolicy{Name: "always"}, AutoRemove: true}, "", "the --rm option conflicts with --restart=always"},
+		{CreateOptions{Restart: systemd.RestartPolicy{Name: "no"}, AutoRemove: true}, "no", ""},
 	} {
 		restart, _, err := systemdConfig(&tc.o)
 		if tc.err != "" {

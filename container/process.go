@@ -191,7 +191,7 @@ func (e *Engine) processConfig(o *CreateOptions, cfg *Config) error {
 		if cfg.Cgroup.NS == "" {
 			cfg.Cgroup.NS = "private"
 		}
-		if o.StopSignal == "" {
+		if o.StopSignal == 0 {
 			cfg.StopSignal = sigRTMin3
 		}
 	}

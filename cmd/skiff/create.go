@@ -8,8 +8,11 @@ import (
 
 	"github.com/containers/image/v5/types"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/systemd"
+	"github.com/skiffproject/skiff/systemd/notify"
 	"github.com/skiffproject/skiff/userns"
 	"github.com/skiffproject/skiff/volume"
 	"github.com/skiffproject/skiff/volume/mountflag"
@@ -68,7 +71,7 @@ func createFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "label", Aliases: []string{"l"}, Usage: "set metadata `KEY=VALUE`"},
 		&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to `FILE`"},
 		&cli.BoolFlag{Name: "replace", Usage: "remove an existing container with the same name first"},
-		&cli.StringFlag{Name: "pull", Value: container.PullMissing, Usage: "pull the image: `POLICY` always, missing, never or newer"},
+		&cli.StringFlag{Name: "pull", Value: string(container.PullMissing), Usage: "pull the image: `POLICY` always, missing, never or newer"},
 		&cli.StringFlag{Name: "stop-signal", Usage: "`SIGNAL` that stops the container (default: the image's, else SIGTERM)"},
 		&cli.UintFlag{Name: "stop-timeout", Value: 10, Usage: "`SECONDS` to wait after the stop signal before SIGKILL"},
 		&cli.StringFlag{Name: "log-driver", Value: "k8s-file", Usage: "where output goes: `DRIVER` k8s-file (json-file), journald or none"},
@@ -111,12 +114,23 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 	if err != nil {
 		return container.CreateOptions{}, err
 	}
-	if _, err := container.ParseLogDriver(c.String("log-driver")); err != nil {
+	logDriver, err := container.ParseLogDriver(c.String("log-driver"))
+	if err != nil {
 		return container.CreateOptions{}, err
 	}
+	var stopSignal unix.Signal
 	if s := c.String("stop-signal"); s != "" {
-		if _, err := container.ParseSignal(s); err != nil {
+		if stopSignal, err = container.ParseSignal(s); err != nil {
 			return container.CreateOptions{}, fmt.Errorf("--stop-signal: %w", err)
+		}
+	}
+	restart, err := systemd.ParseRestartPolicy(c.String("restart"))
+	if err != nil {
+		return container.CreateOptions{}, err
+	}
+	if s := c.String("sdnotify"); s != "" {
+		if _, err := notify.ParseMode(s); err != nil {
+			return container.CreateOptions{}, err
 		}
 	}
 	mf := mountflag.Flags{Volumes: append(mod.Volumes, c.StringSlice("volume")...), Mounts: c.StringSlice("mount"), Tmpfs: c.StringSlice("tmpfs"),
@@ -155,15 +169,15 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 		CapDrop:       splitCommas(c.StringSlice("cap-drop")),
 		SecurityOpts:  c.StringSlice("security-opt"),
 		Ulimits:       c.StringSlice("ulimit"),
-		StopSignal:    c.String("stop-signal"),
-		LogDriver:     c.String("log-driver"),
+		StopSignal:    stopSignal,
+		LogDriver:     logDriver,
 		Pull:          pull,
 		PullWriter:    os.Stderr,
 		Replace:       c.Bool("replace"),
 		CIDFile:       c.String("cidfile"),
 		Runtime:       c.String("runtime"),
 		CreateCommand: os.Args,
-		RestartPolicy: c.String("restart"),
+		Restart:       restart,
 		SdNotify:      c.String("sdnotify"),
 	}
 	if o.Network, err = networkOptions(c); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
 
 	"github.com/skiffproject/skiff/container"
 )
@@ -64,8 +65,13 @@ func TestCreateOptions(t *testing.T) {
 		}, ""},
 		{"no entrypoint flag", []string{"img"}, func(o container.CreateOptions) bool { return !o.EntrypointSet && o.StopTimeout == nil }, ""},
 		{"stop timeout", []string{"--stop-timeout", "3", "--stop-signal", "USR1", "img"}, func(o container.CreateOptions) bool {
-			return o.StopTimeout != nil && *o.StopTimeout == 3 && o.StopSignal == "USR1"
+			return o.StopTimeout != nil && *o.StopTimeout == 3 && o.StopSignal == unix.SIGUSR1
 		}, ""},
+		{"restart", []string{"--restart", "on-failure:2", "img"}, func(o container.CreateOptions) bool {
+			return o.Restart.Name == "on-failure" && o.Restart.MaxRetries == 2
+		}, ""},
+		{"restart count", []string{"--restart", "always:3", "img"}, nil, "a retry count is only allowed with on-failure"},
+		{"sdnotify", []string{"--sdnotify", "healthy", "img"}, nil, "skiff has no health checks"},
 		{"labels", []string{"-l", "a=b", "-l", "c", "img"}, func(o container.CreateOptions) bool {
 			return reflect.DeepEqual(o.Labels, map[string]string{"a": "b", "c": ""})
 		}, ""},
