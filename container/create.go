@@ -365,7 +365,7 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 	}
 	// Check the flags the spec generator parses (--ulimit, --cap-add, --cap-drop, --security-opt) now,
 	// so that a bad value leaves nothing behind.
-	if _, err := spec.Generate(spec.Options{
+	if err := spec.Check(spec.Options{
 		RootFS: "/", Args: cfg.argv(), Env: cfg.Env, CapAdd: cfg.CapAdd, CapDrop: cfg.CapDrop,
 		Privileged: cfg.Privileged, SecurityOpts: cfg.SecurityOpts, Ulimits: cfg.Ulimits,
 		CDIDevices: cfg.CDIDevices,

@@ -167,7 +167,7 @@ func (e *Engine) processConfig(o *CreateOptions, cfg *Config) error {
 	so := spec.Options{RootFS: "/", Args: []string{"true"}, Sysctls: p.Sysctls}
 	so.Namespaces.IPC, so.Namespaces.UTS = nsMode(p.IPC), nsMode(p.UTS)
 	so.Namespaces.Net = netNSMode(o.Network)
-	if _, err := spec.Generate(so); err != nil {
+	if err := spec.Check(so); err != nil {
 		return err
 	}
 	if p.Timeout < 0 {

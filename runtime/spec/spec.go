@@ -237,6 +237,52 @@ func Generate(o Options) (*rspec.Spec, error) {
 	return g.Config, nil
 }
 
+// Check checks what Generate would refuse in o without generating a spec: the paths, namespaces,
+// security options, sysctls, capabilities, ulimits and CDI device names. Create calls it so that a bad
+// value leaves nothing behind; a start then generates the spec once.
+func Check(o Options) error {
+	if err := validate(&o); err != nil {
+		return err
+	}
+	sec, err := parseSecurityOpts(o.SecurityOpts)
+	if err != nil {
+		return err
+	}
+	if err := checkSysctls(&o); err != nil {
+		return err
+	}
+	caps, err := capabilities(&o)
+	if err != nil {
+		return err
+	}
+	// A seccomp profile file is read and checked against the capabilities (the built-in default
+	// is known to load).
+	if sec.seccomp != "" && sec.seccomp != "unconfined" {
+		if _, err := seccompProfile(o.Privileged, sec, &rspec.Spec{Process: &rspec.Process{Capabilities: caps}, Linux: &rspec.Linux{}}); err != nil {
+			return err
+		}
+	}
+	if _, err := processRlimits(o.Ulimits); err != nil {
+		return err
+	}
+	return checkCDI(o)
+}
+
+// checkCDI resolves o's CDI device names against the registry.
+func checkCDI(o Options) error {
+	if len(o.CDIDevices) > 0 {
+		reg, err := cdi.Load(o.CDISpecDirs)
+		if err != nil {
+			return err
+		}
+		// Inject resolves every name against the registry; the spec it edits is thrown away.
+		if err := reg.Inject(&rspec.Spec{Process: &rspec.Process{}, Linux: &rspec.Linux{}}, o.CDIDevices); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // AnnotationManager names the engine that created the container (Podman sets "libpod").
 const AnnotationManager = "io.container.manager"
 

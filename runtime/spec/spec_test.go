@@ -422,3 +422,31 @@ func TestParseDevice(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckRefusesWhatGenerateRefuses: Check, which create runs instead of a throw-away Generate,
+// refuses the same bad values.
+func TestCheckRefusesWhatGenerateRefuses(t *testing.T) {
+	base := Options{RootFS: "/", Args: []string{"true"}}
+	for _, tc := range []struct {
+		name string
+		edit func(*Options)
+	}{
+		{"bad ulimit", func(o *Options) { o.Ulimits = []string{"nofile=x"} }},
+		{"bad capability", func(o *Options) { o.CapAdd = []string{"CAP_BOGUS"} }},
+		{"bad security opt", func(o *Options) { o.SecurityOpts = []string{"bogus=1"} }},
+		{"missing seccomp file", func(o *Options) { o.SecurityOpts = []string{"seccomp=/nonexistent/profile.json"} }},
+		{"relative workdir", func(o *Options) { o.Cwd = "rel" }},
+		{"bad sysctl", func(o *Options) { o.Sysctls = map[string]string{"kernel.bogus_thing": "1"} }},
+	} {
+		o := base
+		tc.edit(&o)
+		errCheck := Check(o)
+		_, errGen := Generate(o)
+		if errCheck == nil || errGen == nil {
+			t.Errorf("%s: Check error %v, Generate error %v: want both to refuse", tc.name, errCheck, errGen)
+		}
+	}
+	if err := Check(base); err != nil {
+		t.Errorf("Check(%+v) = %v", base, err)
+	}
+}
