@@ -192,7 +192,7 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 	if o.Health, err = healthOptions(c); err != nil { // healthflags.go
 		return o, err
 	}
-	if err := deviceOptions(c, &o); err != nil {                                     // --device, --gpus (devices.go)
+	if err := deviceOptions(c, &o); err != nil { // --device, --gpus (devices.go)
 		return o, err
 	}
 	o.UserNSFromModule = !c.IsSet("userns") && mod.UserNS != ""
