@@ -22,7 +22,7 @@ type RunOptions struct {
 // streams until the container exits and returns its exit code; the container is then cleaned up here
 // (and removed with AutoRemove) rather than by the monitor's clean-up command, which saves a process.
 // A container that failed to start is removed again when AutoRemove is set, or when its network could
-// not be connected.
+// not be connected; Run then returns no container.
 func (e *Engine) Run(ctx context.Context, o RunOptions) (*Container, int, error) {
 	var term *batchTerm
 	if !o.Detach {
@@ -38,8 +38,14 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (*Container, int, error)
 	conn, err := e.launch(ctx, c, !o.Detach)
 	if err != nil {
 		// A network that could not be connected (a taken port) leaves nothing behind, as in Podman.
+		// A container removed here is not returned: the caller undoes what it made for it (a new pod).
 		if c.Config.AutoRemove || errors.Is(err, ErrNetworkSetup) {
-			_ = e.removeLocked(context.WithoutCancel(ctx), c, RemoveOptions{Force: true, Volumes: true})
+			rmErr := e.removeLocked(context.WithoutCancel(ctx), c, RemoveOptions{Force: true, Volumes: true})
+			l.unlock()
+			if rmErr == nil {
+				return nil, 0, err
+			}
+			return c, 0, errors.Join(err, rmErr)
 		}
 		l.unlock()
 		return c, 0, err

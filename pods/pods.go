@@ -360,6 +360,32 @@ func (e *Engine) Join(nameOrID string) (*container.PodConfig, error) {
 	return &container.PodConfig{ID: v.ID, Name: v.Name, InfraID: v.InfraID(), Share: slices.Clone(v.Share)}, nil
 }
 
+// Enter puts the container o describes into the pod named by ref (--pod of create and run): a pod
+// name or ID, or new:NAME, which creates the pod first with o's network options and hostname (they
+// become the pod's, as in Podman). undo removes a pod Enter created: call it when the container was not
+// created after all. It is the one owner of that clean-up, whichever front end creates the container.
+func (e *Engine) Enter(ctx context.Context, ref string, o *container.CreateOptions) (undo func(), err error) {
+	undo = func() {}
+	if ref == "" {
+		return undo, nil
+	}
+	if name, ok := strings.CutPrefix(ref, "new:"); ok {
+		v, err := e.Create(ctx, CreateOptions{Name: name, Share: DefaultShare, Infra: true,
+			Hostname: o.Hostname, Network: o.Network, CreateCommand: o.CreateCommand})
+		if err != nil {
+			return undo, err
+		}
+		o.Network, o.Hostname = container.NetworkOptions{Expose: o.Network.Expose}, ""
+		undo = func() { _, _ = e.Remove(context.WithoutCancel(ctx), v.ID, RemoveOptions{Force: true}) }
+		ref = v.ID
+	}
+	if o.Pod, err = e.Join(ref); err != nil {
+		undo()
+		return func() {}, err
+	}
+	return undo, nil
+}
+
 func newID() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
