@@ -17,8 +17,8 @@ import (
 	"github.com/skiffproject/skiff/slirpnet"
 )
 
-// bridgeKind is the mode of a container on user-defined networks, as inspect shows it (Podman's).
-const bridgeKind = "bridge"
+// BridgeMode is the mode of a container on user-defined networks, as inspect shows it (Podman's).
+const BridgeMode = "bridge"
 
 // bridgeConfig is networkConfig for user-defined networks: each must exist; aliases and --ip apply to
 // the first one, as in Podman.
@@ -55,7 +55,7 @@ func (e *Engine) bridgeConfig(o NetworkOptions, imageExposed map[string]struct{}
 		exposed = nil
 	}
 	cfg.Network = NetworkConfig{
-		Mode: bridgeKind, Networks: reqs, Ports: ports, Exposed: exposed, PublishAll: o.PublishAll,
+		Mode: BridgeMode, Networks: reqs, Ports: ports, Exposed: exposed, PublishAll: o.PublishAll,
 		AddHosts: o.AddHosts, DNS: o.DNS, DNSSearch: o.DNSSearch, DNSOptions: o.DNSOptions, NoHosts: o.NoHosts,
 	}
 	return nil
@@ -97,22 +97,6 @@ func (e *Engine) bridgeTeardown(c *Container) {
 	if err := netbridge.Detach(c.ID); err != nil {
 		logrus.Warnf("container %s: networks: %v", c.Name(), err)
 	}
-}
-
-// bridgeSettings fills inspect's network settings from the running member.
-func (e *Engine) bridgeSettings(c *Container, ns *InspectNetworkSettings) {
-	m := netbridge.Members()[c.ID]
-	if m == nil || len(m.Endpoints) == 0 {
-		return
-	}
-	ep := m.Endpoints[0]
-	ns.IPAddress, ns.IPPrefixLen, ns.Gateway, ns.MacAddress = ep.IP, ep.PrefixLen, ep.Gateway, ep.MAC
-	for _, ep := range m.Endpoints {
-		if n := ns.Networks[ep.Network]; n != nil {
-			n.IPAddress, n.IPPrefixLen, n.Gateway, n.MacAddress = ep.IP, ep.PrefixLen, ep.Gateway, ep.MAC
-		}
-	}
-	ns.SandboxKey = m.NetNS
 }
 
 // NetworkUsers lists the containers (names) connected to network name, whatever their state.
@@ -168,7 +152,7 @@ func (e *Engine) NetworkConnect(ctx context.Context, nameOrID string, r netbridg
 		}
 	}
 	nc.Networks = append(nc.Networks, r)
-	nc.Mode = bridgeKind
+	nc.Mode = BridgeMode
 	return e.save(c)
 }
 

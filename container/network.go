@@ -174,10 +174,10 @@ func (e *Engine) networkConfig(o NetworkOptions, imageExposed map[string]struct{
 	return nil
 }
 
-// networkMode returns the parsed mode of c: none for a record written before networking existed.
-func (c *Container) networkMode() slirpnet.Mode {
+// NetworkMode returns the parsed mode of c: none for a record written before networking existed.
+func (c *Container) NetworkMode() slirpnet.Mode {
 	if len(c.Config.Network.Networks) > 0 {
-		return slirpnet.Mode{Kind: bridgeKind}
+		return slirpnet.Mode{Kind: BridgeMode}
 	}
 	if c.Config.Network.Mode == "" {
 		return slirpnet.Mode{Kind: slirpnet.None}
@@ -193,13 +193,13 @@ func (c *Container) networkMode() slirpnet.Mode {
 
 // needsNetworkSetup reports whether c's network is connected between `runtime create` and `runtime
 // start` (slirp4netns, pasta); other modes use `runtime run --detach`.
-func (c *Container) needsNetworkSetup() bool { return c.networkMode().HasHelper() }
+func (c *Container) needsNetworkSetup() bool { return c.NetworkMode().HasHelper() }
 
 // networkSpec sets the network namespace of c's spec and adds the bind mounts of its names files,
 // which it writes into the run directory. It runs at every start.
 func (e *Engine) networkSpec(c *Container, o *spec.Options) error {
 	dir := e.runDir(c.ID)
-	m := c.networkMode()
+	m := c.NetworkMode()
 	nc := c.Config.Network
 	if len(nc.Networks) > 0 {
 		return e.bridgeSpec(c, o)
@@ -219,7 +219,7 @@ func (e *Engine) networkSpec(c *Container, o *spec.Options) error {
 		if other.State.Status != StatusRunning && other.State.Status != StatusPaused {
 			return fmt.Errorf("container %s: --network container:%s: container %s is not running: %w", c.Name(), other.Name(), other.Name(), ErrNotRunning)
 		}
-		if other.networkMode().Kind == slirpnet.Host {
+		if other.NetworkMode().Kind == slirpnet.Host {
 			o.Namespaces.Net = "host"
 		} else {
 			o.Namespaces.Net = fmt.Sprintf("/proc/%d/ns/net", other.State.Pid)
@@ -268,7 +268,7 @@ func (e *Engine) startNetwork(ctx context.Context, c *Container, proc *monitor.P
 		return nil
 	}
 	n, err := slirpnet.Setup(ctx, slirpnet.Config{
-		Mode:      c.networkMode(),
+		Mode:      c.NetworkMode(),
 		NetNSPath: fmt.Sprintf("/proc/%d/ns/net", proc.Pid),
 		PID:       proc.Pid,
 		Ports:     c.Config.Network.Ports,
@@ -309,11 +309,11 @@ func launchCommand(c *Container, rt *oci.Runtime, bundle, pidFile, console strin
 	return runCommand(rt, bundle, c.ID, pidFile, console, c.preserveFDs)
 }
 
-// publishedPorts are the ports of c as ps and inspect show them: those of the current (or last) run,
+// PublishedPorts are the ports of c as ps and inspect show them: those of the current (or last) run,
 // else the configured ones whose host port is known.
-func (c *Container) publishedPorts() []slirpnet.PortMapping {
+func (c *Container) PublishedPorts() []slirpnet.PortMapping {
 	if c.State.Ports != "" {
-		return c.runPorts()
+		return c.RunPorts()
 	}
 	var out []slirpnet.PortMapping
 	for _, p := range c.Config.Network.Ports {
@@ -324,9 +324,9 @@ func (c *Container) publishedPorts() []slirpnet.PortMapping {
 	return out
 }
 
-// exposedPorts are the exposed ports of c, including the container ports of every published one (so
+// ExposedPorts are the exposed ports of c, including the container ports of every published one (so
 // that a random-port mapping not started yet still shows).
-func (c *Container) exposedPorts() map[string]struct{} {
+func (c *Container) ExposedPorts() map[string]struct{} {
 	out := maps.Clone(c.Config.Network.Exposed)
 	if out == nil {
 		out = map[string]struct{}{}
@@ -341,11 +341,6 @@ func (c *Container) exposedPorts() map[string]struct{} {
 	return out
 }
 
-// portsColumn is the PORTS column of ps.
-func (c *Container) portsColumn() string {
-	return slirpnet.PortsColumn(c.publishedPorts(), c.exposedPorts())
-}
-
 // Ports returns the ports container nameOrID publishes while it runs (`skiff port`): none when it is
 // not running.
 func (e *Engine) Ports(nameOrID string) (*Container, []slirpnet.PortMapping, error) {
@@ -356,11 +351,11 @@ func (e *Engine) Ports(nameOrID string) (*Container, []slirpnet.PortMapping, err
 	if c.State.Status != StatusRunning && c.State.Status != StatusPaused {
 		return c, nil, nil
 	}
-	return c, c.runPorts(), nil
+	return c, c.RunPorts(), nil
 }
 
-// runPorts decodes State.Ports.
-func (c *Container) runPorts() []slirpnet.PortMapping {
+// RunPorts decodes State.Ports.
+func (c *Container) RunPorts() []slirpnet.PortMapping {
 	if c.State.Ports == "" {
 		return nil
 	}
@@ -392,89 +387,4 @@ func encodePorts(ports []slirpnet.PortMapping) string {
 		out = append(out, s)
 	}
 	return strings.Join(out, ",")
-}
-
-// InspectNetworkSettings is the NetworkSettings section of inspect, as Podman shapes it.
-type InspectNetworkSettings struct {
-	EndpointID             string                                `json:"EndpointID"`
-	Gateway                string                                `json:"Gateway"`
-	IPAddress              string                                `json:"IPAddress"`
-	IPPrefixLen            int                                   `json:"IPPrefixLen"`
-	IPv6Gateway            string                                `json:"IPv6Gateway"`
-	GlobalIPv6Address      string                                `json:"GlobalIPv6Address"`
-	GlobalIPv6PrefixLen    int                                   `json:"GlobalIPv6PrefixLen"`
-	MacAddress             string                                `json:"MacAddress"`
-	Bridge                 string                                `json:"Bridge"`
-	SandboxID              string                                `json:"SandboxID"`
-	HairpinMode            bool                                  `json:"HairpinMode"`
-	LinkLocalIPv6Address   string                                `json:"LinkLocalIPv6Address"`
-	LinkLocalIPv6PrefixLen int                                   `json:"LinkLocalIPv6PrefixLen"`
-	Ports                  map[string][]slirpnet.InspectHostPort `json:"Ports"`
-	SandboxKey             string                                `json:"SandboxKey"`
-	// Networks are the user-defined networks the container is connected to, by name (bridge mode only).
-	Networks map[string]*InspectNetwork `json:"Networks,omitempty"`
-}
-
-// InspectNetwork is one entry of NetworkSettings.Networks, as Podman 4 shapes it.
-type InspectNetwork struct {
-	EndpointID          string            `json:"EndpointID"`
-	Gateway             string            `json:"Gateway"`
-	IPAddress           string            `json:"IPAddress"`
-	IPPrefixLen         int               `json:"IPPrefixLen"`
-	IPv6Gateway         string            `json:"IPv6Gateway"`
-	GlobalIPv6Address   string            `json:"GlobalIPv6Address"`
-	GlobalIPv6PrefixLen int               `json:"GlobalIPv6PrefixLen"`
-	MacAddress          string            `json:"MacAddress"`
-	NetworkID           string            `json:"NetworkID"`
-	DriverOpts          map[string]string `json:"DriverOpts"`
-	IPAMConfig          map[string]string `json:"IPAMConfig"`
-	Links               []string          `json:"Links"`
-	Aliases             []string          `json:"Aliases"`
-}
-
-// inspectNetwork fills the network parts of d for c.
-func (e *Engine) inspectNetwork(c *Container, d *InspectData) {
-	m := c.networkMode()
-	d.HostConfig.NetworkMode = m.String()
-	d.HostConfig.PortBindings = slirpnet.InspectPorts(c.Config.Network.Ports, nil)
-	d.HostConfig.PublishAllPorts = c.Config.Network.PublishAll
-	d.HostConfig.DNS = nonNil(c.Config.Network.DNS)
-	d.HostConfig.DNSSearch = nonNil(c.Config.Network.DNSSearch)
-	d.HostConfig.DNSOptions = nonNil(c.Config.Network.DNSOptions)
-	d.HostConfig.ExtraHosts = nonNil(c.Config.Network.AddHosts)
-	ns := InspectNetworkSettings{Ports: slirpnet.InspectPorts(c.publishedPorts(), c.exposedPorts())}
-	running := c.State.Status == StatusRunning || c.State.Status == StatusPaused || c.State.Status == StatusStopping
-	if running && m.Kind == slirpnet.Slirp4netns {
-		if a, err := m.Addresses(); err == nil && len(a.Container) > 0 {
-			ns.IPAddress, ns.IPPrefixLen = a.Container[0].String(), slirpPrefixLen(c.networkMode())
-			if a.HostGateway != nil {
-				ns.Gateway = a.HostGateway.String()
-			}
-		}
-	}
-	if running && m.NewNetNS() && c.State.Pid > 0 {
-		ns.SandboxKey = fmt.Sprintf("/proc/%d/ns/net", c.State.Pid)
-	}
-	if m.Kind == bridgeKind {
-		ns.Networks = map[string]*InspectNetwork{}
-		for _, r := range c.Config.Network.Networks {
-			ns.Networks[r.Network] = &InspectNetwork{NetworkID: r.Network, Aliases: append([]string{c.ID[:12]}, r.Aliases...)}
-		}
-		if running {
-			e.bridgeSettings(c, &ns)
-		}
-	}
-	d.NetworkSettings = ns
-}
-
-// slirpPrefixLen is the prefix length of slirp4netns's network (its cidr option, else /24).
-func slirpPrefixLen(m slirpnet.Mode) int {
-	cidr := m.Options["cidr"]
-	if _, after, ok := strings.Cut(cidr, "/"); ok {
-		n := 0
-		if _, err := fmt.Sscanf(after, "%d", &n); err == nil {
-			return n
-		}
-	}
-	return 24
 }

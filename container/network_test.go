@@ -19,7 +19,7 @@ func TestEncodePortsRoundTrip(t *testing.T) {
 		t.Fatalf("encodePorts = %q, want %q", s, want)
 	}
 	c := &Container{State: State{Ports: s}}
-	if got := c.runPorts(); !reflect.DeepEqual(got, ports) {
+	if got := c.RunPorts(); !reflect.DeepEqual(got, ports) {
 		t.Errorf("runPorts = %+v, want %+v", got, ports)
 	}
 }
@@ -93,24 +93,8 @@ func TestNetworkConfigConflicts(t *testing.T) {
 	}
 }
 
-func TestPortsColumnOfContainer(t *testing.T) {
-	c := &Container{Config: Config{Network: NetworkConfig{
-		Mode:    "slirp4netns",
-		Ports:   []slirpnet.PortMapping{{HostIP: "127.0.0.1", HostPort: 18080, ContainerPort: 80, Protocol: "tcp", Range: 1}, {ContainerPort: 53, Protocol: "udp", Range: 1}},
-		Exposed: map[string]struct{}{"9000/tcp": {}},
-	}}}
-	// Not started: the random port is not known yet, so its container port shows as exposed.
-	if got, want := c.portsColumn(), "127.0.0.1:18080->80/tcp, 9000/tcp, 53/udp"; got != want {
-		t.Errorf("created: PORTS = %q, want %q", got, want)
-	}
-	c.State.Ports = "127.0.0.1:18080:80/tcp,0.0.0.0:40000:53/udp"
-	if got, want := c.portsColumn(), "0.0.0.0:40000->53/udp, 127.0.0.1:18080->80/tcp, 9000/tcp"; got != want {
-		t.Errorf("running: PORTS = %q, want %q", got, want)
-	}
-}
-
 func TestNetworkModeOfOldRecords(t *testing.T) {
-	if m := (&Container{}).networkMode(); m.Kind != slirpnet.None {
+	if m := (&Container{}).NetworkMode(); m.Kind != slirpnet.None {
 		t.Errorf("a record without a network: mode %q, want none (the isolated namespace it always had)", m.Kind)
 	}
 }

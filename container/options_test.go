@@ -199,21 +199,3 @@ func TestCheckCommand(t *testing.T) {
 		}
 	}
 }
-
-func TestStatusText(t *testing.T) {
-	now := time.Now()
-	tests := []struct {
-		s    State
-		want string
-	}{
-		{State{Status: StatusRunning, StartedAt: now.Add(-3 * time.Second)}, "Up 3 seconds"},
-		{State{Status: StatusExited, ExitCode: 137, FinishedAt: now.Add(-2 * time.Second)}, "Exited (137) 2 seconds ago"},
-		{State{Status: StatusCreated}, "Created"},
-		{State{Status: StatusStopping}, "Stopping"},
-	}
-	for _, tt := range tests {
-		if got := StatusText(&tt.s, now); got != tt.want {
-			t.Errorf("StatusText(%+v) = %q, want %q", tt.s, got, tt.want)
-		}
-	}
-}

@@ -251,28 +251,3 @@ func (e *Engine) RemovePodContainer(ctx context.Context, id string, o RemoveOpti
 // Clone returns an engine on the same store with the same options, for a goroutine of its own (an
 // Engine is not safe for concurrent use).
 func (e *Engine) Clone() *Engine { return New(e.store, e.opts) }
-
-// inspectPod fills the pod parts of inspect: the pod, and the infra container's namespaces a member
-// shares, as Podman shows them (container:ID).
-func inspectPod(c *Container, d *InspectData) {
-	p := c.Config.Pod
-	if p == nil {
-		return
-	}
-	d.Pod = p.ID
-	d.IsInfra = p.Infra
-	if p.Infra || p.InfraID == "" {
-		return
-	}
-	d.Dependencies = append(d.Dependencies, p.InfraID)
-	mode := "container:" + p.InfraID
-	if p.Shares("ipc") {
-		d.HostConfig.IpcMode = mode
-	}
-	if p.Shares("pid") {
-		d.HostConfig.PidMode = mode
-	}
-	if p.Shares("uts") {
-		d.HostConfig.UTSMode = mode
-	}
-}

@@ -172,25 +172,3 @@ func restartDelay(s State) time.Duration {
 	d := minRestartDelay << min(max(s.RestartCount, 0), 10)
 	return min(d, maxRestartDelay)
 }
-
-// inspectRestart shows a recorded --restart as inspect does: on-failure:3 is on-failure with 3 retries.
-func inspectRestart(s string) InspectRestart {
-	p, err := systemd.ParseRestartPolicy(s)
-	if err != nil {
-		return InspectRestart{Name: s}
-	}
-	return InspectRestart{Name: p.Name, MaximumRetryCount: p.MaxRetries}
-}
-
-// restartPolicyFilter is ps's --filter restart-policy=NAME: the policy's name, whatever its retry count.
-func restartPolicyFilter(name string) (func(*Container) bool, error) {
-	p, err := systemd.ParseRestartPolicy(name)
-	if err != nil || p.Name != name {
-		return nil, fmt.Errorf("restart policy must be one of %s, %s, %s or %s", systemd.RestartNo, systemd.RestartOnFailure,
-			systemd.RestartAlways, systemd.RestartUnlessStopped)
-	}
-	return func(c *Container) bool {
-		got, err := systemd.ParseRestartPolicy(c.Config.RestartPolicy)
-		return err == nil && got.Name == p.Name
-	}, nil
-}

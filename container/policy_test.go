@@ -35,29 +35,6 @@ func TestRestartDelay(t *testing.T) {
 	}
 }
 
-func TestRestartPolicyFilterAndInspect(t *testing.T) {
-	fn, err := restartPolicyFilter("on-failure")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for policy, want := range map[string]bool{"on-failure": true, "on-failure:3": true, "always": false, "no": false} {
-		if got := fn(&Container{Config: Config{RestartPolicy: policy}}); got != want {
-			t.Errorf("restart-policy=on-failure on %q: %v, want %v", policy, got, want)
-		}
-	}
-	for _, bad := range []string{"on-failure:3", "sometimes"} {
-		if _, err := restartPolicyFilter(bad); err == nil {
-			t.Errorf("restart-policy=%s: no error", bad)
-		}
-	}
-	if got := inspectRestart("on-failure:3"); got != (InspectRestart{Name: "on-failure", MaximumRetryCount: 3}) {
-		t.Errorf("inspectRestart(on-failure:3) = %+v", got)
-	}
-	if got := inspectRestart("always"); got != (InspectRestart{Name: "always"}) {
-		t.Errorf("inspectRestart(always) = %+v", got)
-	}
-}
-
 func TestSystemdConfig(t *testing.T) {
 	for _, tc := range []struct {
 		o       CreateOptions

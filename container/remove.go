@@ -94,7 +94,7 @@ func (e *Engine) Prune(ctx context.Context) ([]PruneReport, error) {
 		if c.State.Status == StatusCreated && !c.Incomplete && time.Since(c.Config.Created) < time.Second {
 			continue // being created or started right now
 		}
-		size := e.diffSize(c.ID)
+		size := e.DiffSize(c.ID)
 		err := e.Remove(ctx, c.ID, RemoveOptions{})
 		if errors.Is(err, ErrNoSuchContainer) || errors.Is(err, ErrRunning) {
 			continue
@@ -104,8 +104,8 @@ func (e *Engine) Prune(ctx context.Context) ([]PruneReport, error) {
 	return out, nil
 }
 
-// diffSize is the size of the container's writable layer, or 0 if unknown.
-func (e *Engine) diffSize(id string) int64 {
+// DiffSize is the size of the container's writable layer, or 0 if unknown.
+func (e *Engine) DiffSize(id string) int64 {
 	sc, err := e.store.Container(id)
 	if err != nil {
 		return 0
@@ -156,7 +156,7 @@ func (e *Engine) dependsOn(o, c *Container) bool {
 	if p := o.Config.Pod; p != nil && !p.Infra && p.InfraID == c.ID {
 		return true
 	}
-	if m := o.networkMode(); m.Kind == slirpnet.Container {
+	if m := o.NetworkMode(); m.Kind == slirpnet.Container {
 		if t, err := e.Get(m.Target); err == nil && t.ID == c.ID {
 			return true
 		}

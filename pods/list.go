@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/view"
 )
 
 // States of a pod, as Podman names them.
@@ -218,7 +219,7 @@ func (v *View) Row(noTrunc bool, now time.Time) Row {
 		ID:                 cut(v.ID),
 		Name:               v.Name,
 		Status:             v.Status(),
-		Created:            container.HumanSince(v.Created, now),
+		Created:            view.HumanSince(v.Created, now),
 		CreatedAt:          v.Created.Format("2006-01-02 15:04:05.999999999 -0700 MST"),
 		InfraID:            cut(v.InfraID()),
 		NumberOfContainers: len(v.Containers),

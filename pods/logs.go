@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/view"
 )
 
 // LogsOptions control Logs.
@@ -177,7 +178,7 @@ func (e *Engine) Top(nameOrID string, descriptors []string) ([][]string, error) 
 			}
 			seen[ns] = true
 		}
-		rows, err := e.ctr.Top(c.ID, descriptors)
+		rows, err := view.Top(e.ctr, c.ID, descriptors)
 		if errors.Is(err, container.ErrNotRunning) {
 			continue
 		}

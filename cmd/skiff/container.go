@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/view"
 	"github.com/skiffproject/skiff/pods"
 	"github.com/skiffproject/skiff/systemd/notify"
 	"github.com/skiffproject/skiff/trace"
@@ -155,7 +156,7 @@ func containerInspectCommand() *cli.Command {
 // containerInspector is inspect's finder for containers.
 func containerInspector() inspector {
 	return inspector{kind: "container", find: func(c *cli.Context, store storage.Store, name string) (any, error) {
-		return container.New(store, container.EngineOptions{}).Inspect(name)
+		return view.Inspect(container.New(store, container.EngineOptions{}), name)
 	}}
 }
 

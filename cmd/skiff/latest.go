@@ -8,7 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/view"
 )
 
 // addLatest gives every verb whose first argument is a container (its ArgsUsage starts with CONTAINER)
@@ -59,7 +59,7 @@ func latestContainer(c *cli.Context) (string, error) {
 		return "", err
 	}
 	defer done()
-	rows, err := e.List(container.ListOptions{All: true, Last: 1, NoTrunc: true})
+	rows, err := view.List(e, view.ListOptions{All: true, Last: 1, NoTrunc: true})
 	if err != nil {
 		return "", err
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/view"
 	"github.com/skiffproject/skiff/slirpnet"
 )
 
@@ -57,7 +57,7 @@ func portCommand() *cli.Command {
 			var names []string
 			switch {
 			case all:
-				rows, err := e.List(container.ListOptions{NoTrunc: true})
+				rows, err := view.List(e, view.ListOptions{NoTrunc: true})
 				if err != nil {
 					return err
 				}
@@ -65,7 +65,7 @@ func portCommand() *cli.Command {
 					names = append(names, r.ID)
 				}
 			case latest:
-				rows, err := e.List(container.ListOptions{All: true, Last: 1, NoTrunc: true})
+				rows, err := view.List(e, view.ListOptions{All: true, Last: 1, NoTrunc: true})
 				if err != nil {
 					return err
 				}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/view"
 	"github.com/skiffproject/skiff/report"
 )
 
@@ -38,7 +38,7 @@ func psCommandNamed(name string, aliases []string) *cli.Command {
 			if c.NArg() > 0 {
 				return fmt.Errorf("ps takes no arguments, got %q", c.Args().First())
 			}
-			o := container.ListOptions{
+			o := view.ListOptions{
 				All:     c.Bool("all"),
 				Filters: c.StringSlice("filter"),
 				Size:    c.Bool("size"),
@@ -70,7 +70,7 @@ func psCommandNamed(name string, aliases []string) *cli.Command {
 				return err
 			}
 			defer done()
-			rows, err := e.List(o)
+			rows, err := view.List(e, o)
 			if err != nil {
 				return err
 			}
@@ -123,30 +123,30 @@ var psHeaders = map[string]string{
 }
 
 // psSorter returns the order of ps --sort FIELD (Podman's fields; created is newest first).
-func psSorter(field string) (func(a, b *container.Row) bool, error) {
+func psSorter(field string) (func(a, b *view.Row) bool, error) {
 	switch field {
 	case "command":
-		return func(a, b *container.Row) bool { return a.Command < b.Command }, nil
+		return func(a, b *view.Row) bool { return a.Command < b.Command }, nil
 	case "created", "":
-		return func(a, b *container.Row) bool { return a.Created > b.Created }, nil
+		return func(a, b *view.Row) bool { return a.Created > b.Created }, nil
 	case "id":
-		return func(a, b *container.Row) bool { return a.ID < b.ID }, nil
+		return func(a, b *view.Row) bool { return a.ID < b.ID }, nil
 	case "image":
-		return func(a, b *container.Row) bool { return a.Image < b.Image }, nil
+		return func(a, b *view.Row) bool { return a.Image < b.Image }, nil
 	case "names":
-		return func(a, b *container.Row) bool { return a.Names < b.Names }, nil
+		return func(a, b *view.Row) bool { return a.Names < b.Names }, nil
 	case "runningfor":
-		return func(a, b *container.Row) bool { return a.StartedAt > b.StartedAt }, nil
+		return func(a, b *view.Row) bool { return a.StartedAt > b.StartedAt }, nil
 	case "size":
-		return func(a, b *container.Row) bool { return a.SizeRw < b.SizeRw }, nil
+		return func(a, b *view.Row) bool { return a.SizeRw < b.SizeRw }, nil
 	case "status":
-		return func(a, b *container.Row) bool { return a.State < b.State }, nil
+		return func(a, b *view.Row) bool { return a.State < b.State }, nil
 	}
 	return nil, fmt.Errorf("ps --sort %q: want command, created, id, image, names, runningfor, size or status", field)
 }
 
 // executeNoHeader renders a table and drops its first line.
-func executeNoHeader(c *cli.Context, tmpl *report.Template, rows []container.Row) error {
+func executeNoHeader(c *cli.Context, tmpl *report.Template, rows []view.Row) error {
 	var b strings.Builder
 	if err := tmpl.Execute(&b, psData(rows)); err != nil {
 		return err
@@ -159,12 +159,12 @@ func executeNoHeader(c *cli.Context, tmpl *report.Template, rows []container.Row
 // psRow is what a ps template sees: the row, with {{.State}} and {{.Status}} in Podman 4's words ("Up 5
 // seconds ago"); JSON keeps the row's fields ("State": "running").
 type psRow struct {
-	container.Row
+	view.Row
 	now time.Time
 }
 
 // State is the container's state in Podman's human form.
-func (r psRow) State() string { return container.StateText(&r.Row, r.now) }
+func (r psRow) State() string { return view.StateText(&r.Row, r.now) }
 
 // Status is State with the health check's state, as in Podman 4: "Up 5 seconds ago (healthy)".
 func (r psRow) Status() string {
@@ -174,7 +174,7 @@ func (r psRow) Status() string {
 	return r.State()
 }
 
-func psData(rows []container.Row) []any {
+func psData(rows []view.Row) []any {
 	now := time.Now()
 	data := make([]any, len(rows))
 	for i := range rows {

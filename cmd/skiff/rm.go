@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/view"
 )
 
 func rmCommand() *cli.Command {
@@ -44,7 +45,7 @@ func rmCommand() *cli.Command {
 			}
 			defer done()
 			if c.Bool("all") || len(filters) > 0 {
-				rows, err := e.List(container.ListOptions{All: true, NoTrunc: true, Filters: filters})
+				rows, err := view.List(e, view.ListOptions{All: true, NoTrunc: true, Filters: filters})
 				if err != nil {
 					return err
 				}

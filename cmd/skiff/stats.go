@@ -7,7 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/view"
 	"github.com/skiffproject/skiff/report"
 )
 
@@ -47,17 +47,17 @@ func statsCommand() *cli.Command {
 				return err
 			}
 			defer done()
-			o := container.StatsOptions{All: c.Bool("all")}
+			o := view.StatsOptions{All: c.Bool("all")}
 			noted := map[string]bool{}
 			for {
-				rows, err := e.Stats(c.Context, c.Args().Slice(), o)
+				rows, err := view.Stats(e, c.Context, c.Args().Slice(), o)
 				if err != nil {
 					return err
 				}
 				data := make([]any, len(rows))
 				for i := range rows {
 					data[i] = rows[i]
-					if rows[i].Source == container.StatsFromProcesses && !noted[rows[i].ID] {
+					if rows[i].Source == view.StatsFromProcesses && !noted[rows[i].ID] {
 						// The output says where the numbers come from when it is not a cgroup.
 						fmt.Fprintf(os.Stderr, "%s has no cgroup: its numbers are summed over its processes, and its block I/O is unknown\n", rows[i].Name)
 						noted[rows[i].ID] = true

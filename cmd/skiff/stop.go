@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/view"
 )
 
 func stopCommand() *cli.Command {
@@ -97,7 +98,7 @@ func targets(c *cli.Context, all bool, cidfiles []string) ([]string, error) {
 
 // runningIDs lists the running containers, for --all.
 func runningIDs(e *container.Engine) ([]string, error) {
-	rows, err := e.List(container.ListOptions{NoTrunc: true})
+	rows, err := view.List(e, view.ListOptions{NoTrunc: true})
 	if err != nil {
 		return nil, err
 	}

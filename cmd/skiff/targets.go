@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/view"
 )
 
 // filterTargets applies --all and --filter of start and stop (skiff-restart.service runs
@@ -12,7 +13,7 @@ func filterTargets(e *container.Engine, names []string, all bool, filters []stri
 	if !all && len(filters) == 0 {
 		return names, nil
 	}
-	rows, err := e.List(container.ListOptions{All: true, Filters: filters, NoTrunc: true})
+	rows, err := view.List(e, view.ListOptions{All: true, Filters: filters, NoTrunc: true})
 	if err != nil {
 		return nil, err
 	}

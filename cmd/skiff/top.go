@@ -7,6 +7,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/skiffproject/skiff/container/view"
 )
 
 func topCommand() *cli.Command {
@@ -24,7 +26,7 @@ func topCommand() *cli.Command {
 				return err
 			}
 			defer done()
-			rows, err := e.Top(c.Args().First(), descs)
+			rows, err := view.Top(e, c.Args().First(), descs)
 			if err != nil {
 				return err
 			}

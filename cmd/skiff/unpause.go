@@ -3,7 +3,7 @@ package main
 import (
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/view"
 )
 
 func unpauseCommand() *cli.Command {
@@ -23,7 +23,7 @@ func unpauseCommand() *cli.Command {
 			}
 			defer done()
 			if c.Bool("all") {
-				rows, err := e.List(container.ListOptions{NoTrunc: true, Filters: []string{"status=paused"}})
+				rows, err := view.List(e, view.ListOptions{NoTrunc: true, Filters: []string{"status=paused"}})
 				if err != nil {
 					return err
 				}

@@ -1,8 +1,9 @@
-package container
+package view
 
 import (
 	"bufio"
 	"fmt"
+	"github.com/skiffproject/skiff/container"
 	"maps"
 	"os"
 	osuser "os/user"
@@ -43,7 +44,7 @@ var DefaultTopDescriptors = []string{"user", "pid", "ppid", "pcpu", "etime", "tt
 // Top lists the processes of a running container: every process in its PID namespace, read from
 // /proc, with PIDs as the container sees them and users named from its /etc/passwd. descriptors
 // choose the columns (nil: Podman's defaults); the first row is the header.
-func (e *Engine) Top(nameOrID string, descriptors []string) ([][]string, error) {
+func Top(e *container.Engine, nameOrID string, descriptors []string) ([][]string, error) {
 	if len(descriptors) == 0 {
 		descriptors = DefaultTopDescriptors
 	}
@@ -64,8 +65,8 @@ func (e *Engine) Top(nameOrID string, descriptors []string) ([][]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	if c.State.Status != StatusRunning && c.State.Status != StatusPaused {
-		return nil, fmt.Errorf("top: container %s is %s: %w", c.Name(), c.State.Status, ErrNotRunning)
+	if c.State.Status != container.StatusRunning && c.State.Status != container.StatusPaused {
+		return nil, fmt.Errorf("top: container %s is %s: %w", c.Name(), c.State.Status, container.ErrNotRunning)
 	}
 	ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", c.State.Pid))
 	if err != nil {
@@ -73,7 +74,7 @@ func (e *Engine) Top(nameOrID string, descriptors []string) ([][]string, error) 
 	}
 	rootfs := ""
 	if sc := c.Storage; sc != nil {
-		if drv, err := e.store.GraphDriver(); err == nil {
+		if drv, err := e.Store().GraphDriver(); err == nil {
 			if m, err := drv.Metadata(sc.LayerID); err == nil {
 				rootfs = m["MergedDir"]
 			}

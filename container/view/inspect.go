@@ -1,8 +1,10 @@
-package container
+package view
 
 import (
 	"github.com/docker/go-units"
-	"path/filepath"
+	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/systemd"
+	"os"
 	"strings"
 	"time"
 
@@ -20,7 +22,7 @@ type InspectData struct {
 	Created         time.Time         `json:"Created"`
 	Path            string            `json:"Path"`
 	Args            []string          `json:"Args"`
-	State           InspectState      `json:"State"`
+	State           InspectState      `json:"container.State"`
 	Image           string            `json:"Image"`
 	ImageDigest     string            `json:"ImageDigest"`
 	ImageName       string            `json:"ImageName"`
@@ -50,14 +52,14 @@ type InspectData struct {
 	Namespace       string            `json:"Namespace"`
 	IsInfra         bool              `json:"IsInfra"`
 	IsService       bool              `json:"IsService"`
-	Config          InspectConfig     `json:"Config"`
+	Config          InspectConfig     `json:"container.Config"`
 	HostConfig      InspectHostConfig `json:"HostConfig"`
 
 	// NetworkSettings: the addresses and published ports (network.go).
 	NetworkSettings InspectNetworkSettings `json:"NetworkSettings"`
 }
 
-// InspectState is the State section.
+// InspectState is the container.State section.
 type InspectState struct {
 	OciVersion string `json:"OciVersion"`
 	Status     string `json:"Status"`
@@ -90,7 +92,7 @@ type InspectMount struct {
 	RW          bool   `json:"RW"`
 }
 
-// InspectConfig is the Config section.
+// InspectConfig is the container.Config section.
 type InspectConfig struct {
 	Hostname     string            `json:"Hostname"`
 	Domainname   string            `json:"Domainname"`
@@ -162,36 +164,37 @@ type InspectRestart struct {
 }
 
 // Inspect returns the inspect data of container nameOrID.
-func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
+func Inspect(e *container.Engine, nameOrID string) (*InspectData, error) {
 	c, err := e.Get(nameOrID)
 	if err != nil {
 		return nil, err
 	}
 	cfg, st := &c.Config, &c.State
 	argv := c.Command()
+	paths, store := e.Paths(c), e.Store()
 	d := &InspectData{
 		ID:         c.ID,
 		Created:    cfg.Created,
 		Args:       []string{},
 		Image:      cfg.ImageID,
 		ImageName:  cfg.ImageName,
-		StaticDir:  e.dir(c.ID),
-		OCIRuntime: cfg.Runtime,
-		PidFile:    filepath.Join(e.runDir(c.ID), pidFile),
+		StaticDir:  paths.Static,
+		OCIRuntime: e.RuntimeName(c),
+		PidFile:    paths.PIDFile,
 		// The monitor plays conmon's part.
-		ConmonPidFile: e.MonitorPIDFile(c.ID),
+		ConmonPidFile: paths.MonitorPIDFile,
 		Name:          c.Name(),
 		RestartCount:  st.RestartCount,
-		Driver:        e.store.GraphDriverName(),
+		Driver:        store.GraphDriverName(),
 		ExecIDs:       []string{},
-		GraphDriver:   InspectDriver{Name: e.store.GraphDriverName()},
+		GraphDriver:   InspectDriver{Name: store.GraphDriverName()},
 		Mounts:        []InspectMount{},
 		Dependencies:  []string{},
 		State: InspectState{
 			OciVersion: spec.OCIVersion,
 			Status:     st.Status,
-			Running:    st.Status == StatusRunning || st.Status == StatusStopping,
-			Paused:     st.Status == StatusPaused,
+			Running:    st.Status == container.StatusRunning || st.Status == container.StatusStopping,
+			Paused:     st.Status == container.StatusPaused,
 			OOMKilled:  st.OOMKilled,
 			Pid:        st.Pid,
 			ConmonPid:  st.MonitorPid,
@@ -243,18 +246,18 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 	if len(argv) > 0 {
 		d.Path, d.Args = argv[0], argv[1:]
 	}
-	if p := filepath.Join(e.runDir(c.ID), bundleSpec); fileExists(p) {
-		d.OCIConfigPath = p // the spec of the last start, as long as the run directory keeps it
+	if _, err := os.Stat(paths.Spec); err == nil {
+		d.OCIConfigPath = paths.Spec // the spec of the last start, as long as the run directory keeps it
 	}
-	if img, err := e.store.Image(cfg.ImageID); err == nil {
+	if img, err := store.Image(cfg.ImageID); err == nil {
 		d.ImageDigest = img.Digest.String()
 	}
-	if st.Status != StatusCreated || st.StartedAt != (time.Time{}) {
+	if st.Status != container.StatusCreated || st.StartedAt != (time.Time{}) {
 		// The name files a start writes (network.go).
-		if dir := e.runDir(c.ID); cfg.Network.Mode == "" || !strings.HasPrefix(cfg.Network.Mode, "container:") {
-			d.ResolvConfPath, d.HostnamePath = filepath.Join(dir, resolvFile), filepath.Join(dir, hostnameFile)
+		if cfg.Network.Mode == "" || !strings.HasPrefix(cfg.Network.Mode, "container:") {
+			d.ResolvConfPath, d.HostnamePath = paths.ResolvConf, paths.Hostname
 			if !cfg.Network.NoHosts {
-				d.HostsPath = filepath.Join(dir, hostsFile)
+				d.HostsPath = paths.Hosts
 			}
 		}
 	}
@@ -268,7 +271,7 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 	} else {
 		d.BoundingCaps, d.EffectiveCaps = []string{}, []string{}
 	}
-	e.inspectNetwork(c, d)
+	inspectNetwork(c, d)
 	if d.Config.Labels == nil {
 		d.Config.Labels = map[string]string{}
 	}
@@ -285,16 +288,11 @@ func (e *Engine) Inspect(nameOrID string) (*InspectData, error) {
 		d.State.Health = &h
 	}
 	if cfg.LogDriver == "k8s-file" {
-		d.LogPath = e.logPath(c)
+		d.LogPath = paths.Log
 		d.HostConfig.LogConfig.Path = d.LogPath
 	}
-	if d.OCIRuntime == "" {
-		if rt, err := e.runtimeFor(c); err == nil {
-			d.OCIRuntime = rt.Name
-		}
-	}
 	if c.Storage != nil {
-		if drv, err := e.store.GraphDriver(); err == nil {
+		if drv, err := store.GraphDriver(); err == nil {
 			if meta, err := drv.Metadata(c.Storage.LayerID); err == nil {
 				d.GraphDriver.Data = meta
 			}
@@ -312,8 +310,94 @@ func nonNil(s []string) []string {
 
 // stopSignalNumber is the number of a recorded stop signal name, SIGTERM's when there is none.
 func stopSignalNumber(name string) uint {
-	if s, err := ParseSignal(name); err == nil {
+	if s, err := container.ParseSignal(name); err == nil {
 		return uint(s)
 	}
 	return uint(unix.SIGTERM)
+}
+
+// inspectPod fills the pod parts of inspect: the pod, and the infra container's namespaces a member
+// shares, as Podman shows them (container:ID).
+func inspectPod(c *container.Container, d *InspectData) {
+	p := c.Config.Pod
+	if p == nil {
+		return
+	}
+	d.Pod = p.ID
+	d.IsInfra = p.Infra
+	if p.Infra || p.InfraID == "" {
+		return
+	}
+	d.Dependencies = append(d.Dependencies, p.InfraID)
+	mode := "container:" + p.InfraID
+	if p.Shares("ipc") {
+		d.HostConfig.IpcMode = mode
+	}
+	if p.Shares("pid") {
+		d.HostConfig.PidMode = mode
+	}
+	if p.Shares("uts") {
+		d.HostConfig.UTSMode = mode
+	}
+}
+
+// inspectRestart shows a recorded --restart as inspect does: on-failure:3 is on-failure with 3 retries.
+func inspectRestart(s string) InspectRestart {
+	p, err := systemd.ParseRestartPolicy(s)
+	if err != nil {
+		return InspectRestart{Name: s}
+	}
+	return InspectRestart{Name: p.Name, MaximumRetryCount: p.MaxRetries}
+}
+
+// InspectResources are the HostConfig fields of the limits, the cgroup and the devices (Podman's names).
+type InspectResources struct {
+	Memory            int64                 `json:"Memory"`
+	MemoryReservation int64                 `json:"MemoryReservation"`
+	MemorySwap        int64                 `json:"MemorySwap"`
+	NanoCpus          int64                 `json:"NanoCpus"`
+	CPUShares         uint64                `json:"CpuShares"`
+	CPUPeriod         uint64                `json:"CpuPeriod"`
+	CPUQuota          int64                 `json:"CpuQuota"`
+	CpusetCpus        string                `json:"CpusetCpus"`
+	CpusetMems        string                `json:"CpusetMems"`
+	PidsLimit         int64                 `json:"PidsLimit"`
+	BlkioWeight       uint16                `json:"BlkioWeight"`
+	CgroupParent      string                `json:"CgroupParent"`
+	Cgroups           string                `json:"Cgroups"`
+	CgroupnsMode      string                `json:"CgroupnsMode"`
+	CgroupPath        string                `json:"CgroupPath,omitempty"`
+	CgroupManager     string                `json:"CgroupManager"`
+	Devices           []InspectDeviceDetail `json:"Devices"`
+}
+
+// InspectDeviceDetail is one --device.
+type InspectDeviceDetail struct {
+	PathOnHost        string `json:"PathOnHost"`
+	PathInContainer   string `json:"PathInContainer"`
+	CgroupPermissions string `json:"CgroupPermissions"`
+}
+
+func inspectResources(c *container.Container, d *InspectData) {
+	cg, r := c.Config.Cgroup, c.Config.Cgroup.Resources
+	d.HostConfig.InspectResources = InspectResources{
+		Memory: r.Memory, MemoryReservation: r.MemoryReservation, MemorySwap: r.MemorySwap,
+		NanoCpus: r.NanoCPUs(), CPUShares: r.CPUShares, CPUPeriod: r.Period(), CPUQuota: r.Quota(),
+		CpusetCpus: r.CpusetCpus, CpusetMems: r.CpusetMems, PidsLimit: r.PidsLimit, BlkioWeight: r.BlkioWeight,
+		CgroupParent: cg.Parent, Cgroups: "default", CgroupnsMode: "host", CgroupPath: c.State.CgroupPath, CgroupManager: "cgroupfs",
+		Devices: []InspectDeviceDetail{},
+	}
+	h := &d.HostConfig.InspectResources
+	if r.Memory > 0 && r.MemorySwap == 0 {
+		h.MemorySwap = 2 * r.Memory
+	}
+	if cg.Mode != "" && cg.Mode != container.CgroupsEnabled {
+		h.Cgroups = cg.Mode
+	}
+	if cg.NS != "" {
+		h.CgroupnsMode = cg.NS
+	}
+	for _, dev := range c.Config.Devices {
+		h.Devices = append(h.Devices, InspectDeviceDetail{PathOnHost: dev.Source, PathInContainer: dev.Destination, CgroupPermissions: dev.Perms})
+	}
 }

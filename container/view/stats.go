@@ -1,9 +1,11 @@
-package container
+package view
 
 import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/slirpnet"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,8 +24,8 @@ const (
 	StatsFromProcesses = "processes"
 )
 
-// Stats is one row of `skiff stats`; the field names are Podman's --format fields.
-type Stats struct {
+// StatsRow is one row of `skiff stats`; the field names are Podman's --format fields.
+type StatsRow struct {
 	ID, Name      string
 	CPUPerc       string // over the sampling interval
 	AvgCPU        string // since the start
@@ -43,7 +45,7 @@ type Stats struct {
 	CPUPercent                                                                            float64
 }
 
-// StatsOptions choose the containers of Stats.
+// StatsOptions choose the containers of StatsRow.
 type StatsOptions struct {
 	All      bool          // every container, not only running ones
 	Interval time.Duration // between the two samples a CPU % needs; 0 = 1 s
@@ -57,16 +59,16 @@ type rawSample struct {
 	ok            bool
 }
 
-// Stats samples the named containers (all running ones when names is empty) twice, o.Interval apart.
-func (e *Engine) Stats(ctx context.Context, names []string, o StatsOptions) ([]Stats, error) {
-	var ctrs []*Container
+// StatsRow samples the named containers (all running ones when names is empty) twice, o.Interval apart.
+func Stats(e *container.Engine, ctx context.Context, names []string, o StatsOptions) ([]StatsRow, error) {
+	var ctrs []*container.Container
 	if len(names) == 0 {
 		all, err := e.All()
 		if err != nil {
 			return nil, err
 		}
 		for _, c := range all {
-			if o.All || c.State.Status == StatusRunning || c.State.Status == StatusPaused {
+			if o.All || c.State.Status == container.StatusRunning || c.State.Status == container.StatusPaused {
 				ctrs = append(ctrs, c)
 			}
 		}
@@ -76,7 +78,7 @@ func (e *Engine) Stats(ctx context.Context, names []string, o StatsOptions) ([]S
 			if err != nil {
 				return nil, err
 			}
-			if c.State.Status != StatusRunning && c.State.Status != StatusPaused && !o.All {
+			if c.State.Status != container.StatusRunning && c.State.Status != container.StatusPaused && !o.All {
 				return nil, fmt.Errorf("stats %s: container is %s, not running (hint: use --all)", c.Name(), c.State.Status)
 			}
 			ctrs = append(ctrs, c)
@@ -97,16 +99,16 @@ func (e *Engine) Stats(ctx context.Context, names []string, o StatsOptions) ([]S
 		case <-time.After(interval):
 		}
 	}
-	out := make([]Stats, 0, len(ctrs))
+	out := make([]StatsRow, 0, len(ctrs))
 	for i, c := range ctrs {
 		out = append(out, statsRow(c, first[i], sampleContainer(c)))
 	}
 	return out, nil
 }
 
-func sampleContainer(c *Container) rawSample {
+func sampleContainer(c *container.Container) rawSample {
 	r := rawSample{at: time.Now(), upSince: c.State.StartedAt}
-	if c.State.Status != StatusRunning && c.State.Status != StatusPaused || c.State.Pid == 0 {
+	if c.State.Status != container.StatusRunning && c.State.Status != container.StatusPaused || c.State.Pid == 0 {
 		return r
 	}
 	pid := c.State.Pid
@@ -205,8 +207,8 @@ func hostMemory() uint64 {
 	return 0
 }
 
-func statsRow(c *Container, a, b rawSample) Stats {
-	r := Stats{ID: shortID(c.ID), Name: c.Name(), Source: b.source}
+func statsRow(c *container.Container, a, b rawSample) StatsRow {
+	r := StatsRow{ID: slirpnet.ShortID(c.ID), Name: c.Name(), Source: b.source}
 	if !b.ok {
 		r.CPUPerc, r.AvgCPU, r.CPU, r.MemUsage, r.MemUsageBytes, r.MemPerc, r.NetIO, r.BlockIO, r.PIDs, r.UpTime =
 			"--", "--", "--", "-- / --", "-- / --", "--", "-- / --", "-- / --", "--", "--"

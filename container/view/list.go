@@ -1,7 +1,10 @@
-package container
+package view
 
 import (
 	"fmt"
+	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/slirpnet"
+	"github.com/skiffproject/skiff/systemd"
 	"regexp"
 	"strings"
 	"time"
@@ -62,7 +65,7 @@ type Row struct {
 func (r Row) Label(name string) string { return r.Labels[name] }
 
 // List returns the rows of `ps`, newest first.
-func (e *Engine) List(o ListOptions) ([]Row, error) {
+func List(e *container.Engine, o ListOptions) ([]Row, error) {
 	match, err := compileFilters(o.Filters)
 	if err != nil {
 		return nil, err
@@ -74,14 +77,14 @@ func (e *Engine) List(o ListOptions) ([]Row, error) {
 	now := time.Now()
 	var rows []Row
 	for _, c := range all {
-		running := c.State.Status == StatusRunning || c.State.Status == StatusPaused || c.State.Status == StatusStopping
+		running := c.State.Status == container.StatusRunning || c.State.Status == container.StatusPaused || c.State.Status == container.StatusStopping
 		if !o.All && !running && len(o.Filters) == 0 {
 			continue
 		}
 		if !match(c) {
 			continue
 		}
-		rows = append(rows, e.row(c, o, now))
+		rows = append(rows, row(e, c, o, now))
 		if o.Last > 0 && len(rows) == o.Last {
 			break
 		}
@@ -89,11 +92,11 @@ func (e *Engine) List(o ListOptions) ([]Row, error) {
 	return rows, nil
 }
 
-func (e *Engine) row(c *Container, o ListOptions, now time.Time) Row {
+func row(e *container.Engine, c *container.Container, o ListOptions, now time.Time) Row {
 	cmd := strings.Join(c.Command(), " ")
 	id := c.ID
 	if !o.NoTrunc {
-		id = shortID(id)
+		id = slirpnet.ShortID(id)
 		if len(cmd) > 20 {
 			cmd = cmd[:17] + "..."
 		}
@@ -112,13 +115,13 @@ func (e *Engine) row(c *Container, o ListOptions, now time.Time) Row {
 		Labels:       c.Config.Labels,
 		Pid:          c.State.Pid,
 		ExitCode:     c.State.ExitCode,
-		Exited:       c.State.Status == StatusExited,
+		Exited:       c.State.Status == container.StatusExited,
 		StartedAt:    unixOrZero(c.State.StartedAt),
 		ExitedAt:     unixOrZero(c.State.FinishedAt),
 		AutoRemove:   c.Config.AutoRemove,
 	}
 	if r.Image == "" {
-		r.Image = shortID(c.Config.ImageID)
+		r.Image = slirpnet.ShortID(c.Config.ImageID)
 	}
 	r.Restarts = c.State.RestartCount
 	r.Mounts = []string{}
@@ -135,25 +138,25 @@ func (e *Engine) row(c *Container, o ListOptions, now time.Time) Row {
 	if p := c.Config.Pod; p != nil {
 		r.Pod, r.PodName, r.IsInfra = p.ID, p.Name, p.Infra
 		if !o.NoTrunc {
-			r.Pod = shortID(p.ID)
+			r.Pod = slirpnet.ShortID(p.ID)
 		}
 	}
-	if c.Config.Health.Enabled() && c.State.Status == StatusRunning {
+	if c.Config.Health.Enabled() && c.State.Status == container.StatusRunning {
 		r.Health = e.HealthState(c).Status
 		r.Status += " (" + r.Health + ")" // Podman's "Up 5 seconds (healthy)"
 	}
-	r.Ports = c.portsColumn()
+	r.Ports = portsColumn(c)
 	if !c.State.StartedAt.IsZero() {
 		r.RunningFor = units.HumanDuration(now.Sub(c.State.StartedAt))
 	}
 	if o.Size {
 		var virtual int64
-		if img, err := e.store.Image(c.Config.ImageID); err == nil {
-			if n, err := e.store.ImageSize(img.ID); err == nil {
+		if img, err := e.Store().Image(c.Config.ImageID); err == nil {
+			if n, err := e.Store().ImageSize(img.ID); err == nil {
 				virtual = n
 			}
 		}
-		rw := e.diffSize(c.ID)
+		rw := e.DiffSize(c.ID)
 		r.SizeRw = rw
 		r.Size = fmt.Sprintf("%s (virtual %s)", units.HumanSizeWithPrecision(float64(rw), 3), units.HumanSizeWithPrecision(float64(rw+virtual), 3))
 	}
@@ -171,9 +174,9 @@ func unixOrZero(t time.Time) int64 {
 // {{.Status}}: "Up 5 seconds ago", "Exited (0) 2 minutes ago", "Created", "Paused".
 func StateText(r *Row, now time.Time) string {
 	switch r.State {
-	case StatusRunning:
+	case container.StatusRunning:
 		return "Up " + units.HumanDuration(now.Sub(time.Unix(r.StartedAt, 0))) + " ago"
-	case StatusExited:
+	case container.StatusExited:
 		return fmt.Sprintf("Exited (%d) %s ago", r.ExitCode, units.HumanDuration(now.Sub(time.Unix(r.ExitedAt, 0))))
 	case "":
 		return ""
@@ -187,55 +190,55 @@ func HumanSince(t, now time.Time) string {
 }
 
 // StatusText is Podman's STATUS column: "Up 3 seconds", "Exited (137) 2 seconds ago", "Created".
-func StatusText(s *State, now time.Time) string {
+func StatusText(s *container.State, now time.Time) string {
 	switch s.Status {
-	case StatusRunning:
+	case container.StatusRunning:
 		return "Up " + units.HumanDuration(now.Sub(s.StartedAt))
-	case StatusPaused:
+	case container.StatusPaused:
 		return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + " (Paused)"
-	case StatusStopping:
+	case container.StatusStopping:
 		return "Stopping"
-	case StatusExited:
+	case container.StatusExited:
 		return fmt.Sprintf("Exited (%d) %s ago", s.ExitCode, units.HumanDuration(now.Sub(s.FinishedAt)))
-	case StatusCreated:
+	case container.StatusCreated:
 		return "Created"
 	}
 	return strings.ToUpper(s.Status[:1]) + s.Status[1:]
 }
 
 // compileFilters turns ps --filter values into one predicate.
-func compileFilters(specs []string) (func(*Container) bool, error) {
-	byKey := map[string][]func(*Container) bool{}
+func compileFilters(specs []string) (func(*container.Container) bool, error) {
+	byKey := map[string][]func(*container.Container) bool{}
 	for _, f := range specs {
 		key, value, ok := strings.Cut(f, "=")
 		if !ok || value == "" {
 			return nil, fmt.Errorf("--filter %q: want KEY=VALUE", f)
 		}
-		var fn func(*Container) bool
+		var fn func(*container.Container) bool
 		switch key {
 		case "name":
 			re, err := regexp.Compile(value)
 			if err != nil {
 				return nil, fmt.Errorf("--filter %q: %w", f, err)
 			}
-			fn = func(c *Container) bool { return re.MatchString(c.Name()) }
+			fn = func(c *container.Container) bool { return re.MatchString(c.Name()) }
 		case "id":
-			fn = func(c *Container) bool { return strings.HasPrefix(c.ID, value) }
+			fn = func(c *container.Container) bool { return strings.HasPrefix(c.ID, value) }
 		case "status":
 			switch value {
-			case StatusCreated, StatusRunning, StatusPaused, StatusExited, StatusStopping, "unknown":
+			case container.StatusCreated, container.StatusRunning, container.StatusPaused, container.StatusExited, container.StatusStopping, "unknown":
 			default:
 				return nil, fmt.Errorf("--filter %q: status must be one of created, running, paused, stopping, exited, unknown", f)
 			}
-			fn = func(c *Container) bool { return c.State.Status == value }
+			fn = func(c *container.Container) bool { return c.State.Status == value }
 		case "label":
 			k, v, hasValue := strings.Cut(value, "=")
-			fn = func(c *Container) bool {
+			fn = func(c *container.Container) bool {
 				got, ok := c.Config.Labels[k]
 				return ok && (!hasValue || got == v)
 			}
 		case "ancestor":
-			fn = func(c *Container) bool {
+			fn = func(c *container.Container) bool {
 				return c.Config.Image == value || c.Config.ImageName == value || strings.HasPrefix(c.Config.ImageID, value) ||
 					strings.TrimSuffix(c.Config.ImageName, ":latest") == value ||
 					strings.HasSuffix(strings.TrimSuffix(c.Config.ImageName, ":latest"), "/"+value) ||
@@ -251,7 +254,7 @@ func compileFilters(specs []string) (func(*Container) bool, error) {
 		}
 		byKey[key] = append(byKey[key], fn)
 	}
-	return func(c *Container) bool {
+	return func(c *container.Container) bool {
 		for _, fns := range byKey {
 			any := false
 			for _, fn := range fns {
@@ -266,4 +269,22 @@ func compileFilters(specs []string) (func(*Container) bool, error) {
 		}
 		return true
 	}, nil
+}
+
+// restartPolicyFilter is ps's --filter restart-policy=NAME: the policy's name, whatever its retry count.
+func restartPolicyFilter(name string) (func(*container.Container) bool, error) {
+	p, err := systemd.ParseRestartPolicy(name)
+	if err != nil || p.Name != name {
+		return nil, fmt.Errorf("restart policy must be one of %s, %s, %s or %s", systemd.RestartNo, systemd.RestartOnFailure,
+			systemd.RestartAlways, systemd.RestartUnlessStopped)
+	}
+	return func(c *container.Container) bool {
+		got, err := systemd.ParseRestartPolicy(c.Config.RestartPolicy)
+		return err == nil && got.Name == p.Name
+	}, nil
+}
+
+// portsColumn is the PORTS column of ps.
+func portsColumn(c *container.Container) string {
+	return slirpnet.PortsColumn(c.PublishedPorts(), c.ExposedPorts())
 }
