@@ -13,6 +13,7 @@ package container
 
 import (
 	"errors"
+	"github.com/skiffproject/skiff/container/netwire"
 	"time"
 
 	"github.com/containers/storage"
@@ -107,7 +108,7 @@ type Config struct {
 	CDIDevices []string  `json:"cdiDevices,omitempty"`
 	Created    time.Time `json:"created"`
 	// Network is the container's network (network.go).
-	Network NetworkConfig `json:"network"`
+	Network netwire.Config `json:"network"`
 	// Pod is the pod the container belongs to (pod.go); nil = none.
 	Pod *PodConfig `json:"pod,omitempty"`
 	// Cgroup holds the resource limits and cgroup settings (resources.go).

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/skiffproject/skiff/container/netwire"
 	"io"
 	"maps"
 	"os"
@@ -82,7 +83,7 @@ type CreateOptions struct {
 	GroupAdd    []string
 
 	// Network holds --network, -p, -P and the names flags (network.go).
-	Network NetworkOptions
+	Network netwire.Options
 
 	// CDIDevices are qualified CDI device names (--device vendor.com/class=name, --gpus).
 	CDIDevices []string

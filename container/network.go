@@ -1,28 +1,22 @@
 package container
 
-// The container's network: package slirpnet wired into create, start, stop, rm, inspect and ps.
+// The container's network: package netwire wired into create, start, stop, rm and repair.
 //
-// At create the flags become a NetworkConfig (the mode with the default filled in, the ports, the names
-// options). At each start the names files (/etc/hosts, /etc/resolv.conf, /etc/hostname) are written
-// into the run directory and bind-mounted, and the spec gets the network namespace: a new one, the
-// host's, another container's, or a path. For slirp4netns and pasta the monitor runs `runtime create`
-// instead of `runtime run --detach`; between the two, launch calls startNetwork, which runs
-// slirpnet.Setup against /proc/PID/ns/net and then `runtime start`. Every clean-up of a run
-// (cleanupRun: stop, rm, the monitor's clean-up after an exit, repair) tears the network down.
+// At create netwire.Resolve turns the typed options into the recorded netwire.Config. At each start
+// netwire.Spec writes the names files (/etc/hosts, /etc/resolv.conf, /etc/hostname) into the run
+// directory and gives the spec the network namespace: a new one, the host's, another container's, a
+// path, or one of user-defined networks. For slirp4netns and pasta the monitor runs `runtime create`
+// instead of `runtime run --detach`; between the two, launch calls startNetwork, which has
+// netwire.Connect start the helper against /proc/PID/ns/net and then has the monitor run `runtime
+// start`. Every clean-up of a run (cleanupRun: stop, rm, the monitor's clean-up after an exit, repair)
+// tears the network down.
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"os"
-	"path/filepath"
-	"strings"
 
-	rspec "github.com/opencontainers/runtime-spec/specs-go"
-	"github.com/sirupsen/logrus"
-
-	"github.com/skiffproject/skiff/netbridge"
+	"github.com/skiffproject/skiff/container/netwire"
 	"github.com/skiffproject/skiff/runtime/monitor"
 	"github.com/skiffproject/skiff/runtime/oci"
 	"github.com/skiffproject/skiff/runtime/spec"
@@ -30,234 +24,60 @@ import (
 	"github.com/skiffproject/skiff/trace"
 )
 
-// NetworkOptions is the network a container asks for, typed: the CLI parses its flags into it
-// (ParseNetworkFlags), the Docker API fills it from HostConfig. At create the engine resolves the
-// default mode and the container to join and checks the values against each other and the image; it
-// parses no strings.
-type NetworkOptions struct {
-	// Mode is the network mode; a zero Kind is the default rootless network (slirpnet.DefaultKind).
-	Mode slirpnet.Mode
-	// Networks are user-defined networks (--network NAME[,NAME]); Mode is then unset (netbridge.go).
-	Networks []string
-	// Ports are the ports to publish (-p); PublishAll (-P) publishes every exposed port on a random
-	// host port.
-	Ports      []slirpnet.PortMapping
-	PublishAll bool
-	// Expose are exposed ports besides the image's EXPOSE, keyed "80/tcp".
-	Expose map[string]struct{}
-	// AddHosts, DNS, DNSSearch and DNSOptions are --add-host, --dns, --dns-search and --dns-option,
-	// checked (ParseNetworkFlags).
-	AddHosts, DNS, DNSSearch, DNSOptions []string
-	// NoHosts leaves the image's /etc/hosts alone (--no-hosts).
-	NoHosts bool
-	// Aliases (--network-alias) and IP (--ip) apply to the first user-defined network.
-	Aliases []string
-	IP      string
-}
-
-// IsZero reports whether o asks for nothing but the default network.
-func (o NetworkOptions) IsZero() bool {
-	return o.Mode.Kind == "" && len(o.Networks) == 0 && len(o.Ports) == 0 && !o.PublishAll && len(o.Expose) == 0 &&
-		len(o.AddHosts)+len(o.DNS)+len(o.DNSSearch)+len(o.DNSOptions)+len(o.Aliases) == 0 && !o.NoHosts && o.IP == ""
-}
-
-// NetworkConfig is the network a container was created with (Config.Network).
-type NetworkConfig struct {
-	// Mode is the --network value in its canonical form (slirpnet.Mode.String): "slirp4netns",
-	// "pasta:-T,none", "container:ID", … "" is a record written before networking existed: none.
-	Mode string `json:"mode,omitempty"`
-	// Ports are the ports to publish; a HostPort of 0 is chosen at each start.
-	Ports []slirpnet.PortMapping `json:"ports,omitempty"`
-	// Exposed are the image's EXPOSE and --expose ports ("80/tcp").
-	Exposed    map[string]struct{} `json:"exposed,omitempty"`
-	PublishAll bool                `json:"publishAll,omitempty"`
-	AddHosts   []string            `json:"addHosts,omitempty"`
-	DNS        []string            `json:"dns,omitempty"`
-	DNSSearch  []string            `json:"dnsSearch,omitempty"`
-	DNSOptions []string            `json:"dnsOptions,omitempty"`
-	NoHosts    bool                `json:"noHosts,omitempty"`
-	// Networks are the user-defined networks of --network NAME[,NAME] (Mode is then "bridge", netbridge.go).
-	Networks []netbridge.Request `json:"networks,omitempty"`
-}
-
-// Files of the names a start writes into the run directory.
-const (
-	hostsFile    = "hosts"
-	resolvFile   = "resolv.conf"
-	hostnameFile = "hostname"
-)
-
-// ErrNetworkSetup is wrapped by a start that failed while connecting the container's network (a
-// published port that is taken, a helper that failed): run removes the container it created.
-var ErrNetworkSetup = errors.New("network setup failed")
-
-// networkSetupError is a failure of slirpnet.Setup: its message is Setup's, and it matches
-// ErrNetworkSetup.
-type networkSetupError struct{ error }
-
-func (e networkSetupError) Unwrap() error      { return e.error }
-func (networkSetupError) Is(target error) bool { return target == ErrNetworkSetup }
-
-// networkConfig resolves the network flags at create: the default mode, the container to join, the
-// ports -P adds from the image's EXPOSE. imageExposed is the image's ExposedPorts.
-func (e *Engine) networkConfig(o NetworkOptions, imageExposed map[string]struct{}, cfg *Config) error {
-	if len(o.Networks) > 0 {
-		return e.bridgeConfig(o, imageExposed, cfg)
-	}
-	if len(o.Aliases) > 0 || o.IP != "" {
-		return errors.New("--network-alias and --ip need --network NAME (a network made with skiff network create)")
-	}
-	m := o.Mode
-	if m.Kind == "" {
-		k, err := slirpnet.DefaultKind()
-		if err != nil {
-			return err
-		}
-		if m, err = slirpnet.ParseMode("", k); err != nil {
-			return err
-		}
-	}
-	if m.Kind == slirpnet.Container {
-		// Its names are the other container's (Podman refuses these as well).
-		for flag, v := range map[string][]string{"--add-host": o.AddHosts, "--dns": o.DNS, "--dns-search": o.DNSSearch, "--dns-option": o.DNSOptions} {
-			if len(v) > 0 {
-				return fmt.Errorf("%s cannot be used with --network %s: the container uses the names of the container whose network it joins", flag, m)
-			}
-		}
-	}
-	exposed := maps.Clone(o.Expose)
-	if exposed == nil {
-		exposed = map[string]struct{}{}
-	}
-	for k := range imageExposed {
-		exposed[k] = struct{}{}
-	}
-	ports := o.Ports
-	if o.PublishAll {
-		ports = slirpnet.MergePorts(ports, slirpnet.ExposedPorts(exposed))
-	}
-	if len(ports) > 0 && m.Kind == slirpnet.Host {
-		// Podman's behaviour: the container has the host's ports already.
-		logrus.Warnf("port mappings have been discarded: the container uses the host's network (--network host)")
-		ports = nil
-	}
-	if err := m.CheckPorts(ports); err != nil {
+// networkConfig resolves the network options at create into cfg.Network (and the hostname a
+// --network host container gets).
+func (e *Engine) networkConfig(o netwire.Options, imageExposed map[string]struct{}, cfg *Config) error {
+	n, hostname, err := netwire.Resolve(o, imageExposed, e.peer, e.store.GraphRoot())
+	if err != nil {
 		return err
 	}
-	switch m.Kind {
-	case slirpnet.Container:
-		other, err := e.lookup(m.Target)
-		if err != nil {
-			return fmt.Errorf("--network %s: %w", m, err)
-		}
-		m.Target = other.ID
-	case slirpnet.NS:
-		if _, err := os.Stat(m.Target); err != nil {
-			return fmt.Errorf("--network %s: %w", m, err)
-		}
-	}
-	if m.NewNetNS() {
-		if err := slirpnet.ProbeNetNS(); err != nil {
-			return err
-		}
-	}
-	if cfg.Hostname == "" && m.Kind == slirpnet.Host {
-		cfg.Hostname = slirpnet.DefaultHostname(m, "")
-	}
-	if len(exposed) == 0 {
-		exposed = nil
-	}
-	cfg.Network = NetworkConfig{
-		Mode: m.String(), Ports: ports, Exposed: exposed, PublishAll: o.PublishAll,
-		AddHosts: o.AddHosts, DNS: o.DNS, DNSSearch: o.DNSSearch, DNSOptions: o.DNSOptions, NoHosts: o.NoHosts,
+	cfg.Network = n
+	if cfg.Hostname == "" {
+		cfg.Hostname = hostname
 	}
 	return nil
 }
 
-// NetworkMode returns the parsed mode of c: none for a record written before networking existed.
-func (c *Container) NetworkMode() slirpnet.Mode {
-	if len(c.Config.Network.Networks) > 0 {
-		return slirpnet.Mode{Kind: BridgeMode}
-	}
-	if c.Config.Network.Mode == "" {
-		return slirpnet.Mode{Kind: slirpnet.None}
-	}
-	m, err := slirpnet.ParseMode(c.Config.Network.Mode, slirpnet.BuiltinDefault)
+// peer finds the container a --network container:X names.
+func (e *Engine) peer(nameOrID string) (netwire.Peer, error) {
+	c, err := e.lookup(nameOrID)
 	if err != nil {
-		// Recorded by this code from a parsed mode: it parses. Fall back to an isolated namespace.
-		logrus.Warnf("container %s: network %q: %v", shortID(c.ID), c.Config.Network.Mode, err)
-		return slirpnet.Mode{Kind: slirpnet.None}
+		return netwire.Peer{}, err
 	}
-	return m
+	e.observe(c)
+	running := c.State.Status == StatusRunning || c.State.Status == StatusPaused
+	return netwire.Peer{ID: c.ID, Name: c.Name(), Running: running, Pid: c.State.Pid, RunDir: e.runDir(c.ID), Network: c.Config.Network}, nil
 }
+
+// runningPeer is peer for a start: the container joined must run.
+func (e *Engine) runningPeer(nameOrID string) (netwire.Peer, error) {
+	p, err := e.peer(nameOrID)
+	if err == nil && !p.Running {
+		err = fmt.Errorf("container %s is not running: %w", p.Name, ErrNotRunning)
+	}
+	return p, err
+}
+
+// netTarget is c as netwire sees it.
+func (e *Engine) netTarget(c *Container) netwire.Target {
+	return netwire.Target{ID: c.ID, Name: c.Name(), Hostname: c.Config.Hostname, Network: c.Config.Network,
+		RunDir: e.runDir(c.ID), GraphRoot: e.store.GraphRoot()}
+}
+
+// NetworkMode returns the parsed network mode of c (netwire.Config.ParsedMode).
+func (c *Container) NetworkMode() slirpnet.Mode { return c.Config.Network.ParsedMode(c.ID) }
 
 // needsNetworkSetup reports whether c's network is connected between `runtime create` and `runtime
 // start` (slirp4netns, pasta); other modes use `runtime run --detach`.
 func (c *Container) needsNetworkSetup() bool { return c.NetworkMode().HasHelper() }
 
-// networkSpec sets the network namespace of c's spec and adds the bind mounts of its names files,
-// which it writes into the run directory. It runs at every start.
+// networkSpec gives the spec of c's start its network namespace and names files.
 func (e *Engine) networkSpec(c *Container, o *spec.Options) error {
-	dir := e.runDir(c.ID)
-	m := c.NetworkMode()
-	nc := c.Config.Network
-	if len(nc.Networks) > 0 {
-		return e.bridgeSpec(c, o)
+	ports, err := netwire.Spec(e.netTarget(c), e.runningPeer, o)
+	if ports != "" {
+		c.State.Ports = ports
 	}
-	var files slirpnet.NameFiles
-	switch m.Kind {
-	case slirpnet.Host:
-		o.Namespaces.Net = "host"
-	case slirpnet.NS:
-		o.Namespaces.Net = m.Target
-	case slirpnet.Container:
-		other, err := e.lookup(m.Target)
-		if err != nil {
-			return fmt.Errorf("container %s: --network %s: %w", c.Name(), m, err)
-		}
-		e.observe(other)
-		if other.State.Status != StatusRunning && other.State.Status != StatusPaused {
-			return fmt.Errorf("container %s: --network container:%s: container %s is not running: %w", c.Name(), other.Name(), other.Name(), ErrNotRunning)
-		}
-		if other.NetworkMode().Kind == slirpnet.Host {
-			o.Namespaces.Net = "host"
-		} else {
-			o.Namespaces.Net = fmt.Sprintf("/proc/%d/ns/net", other.State.Pid)
-		}
-		// The other container's files, as its last start wrote them.
-		od := e.runDir(other.ID)
-		files = slirpnet.NameFiles{Hosts: filepath.Join(od, hostsFile), ResolvConf: filepath.Join(od, resolvFile)}
-		if other.Config.Network.NoHosts {
-			files.Hosts = ""
-		}
-	}
-	if m.Kind != slirpnet.Container {
-		var err error
-		files, err = slirpnet.WriteNames(dir, m, slirpnet.Names{
-			ID: c.ID, Name: c.Name(), Hostname: c.Config.Hostname, AddHosts: nc.AddHosts,
-			DNS: nc.DNS, DNSSearch: nc.DNSSearch, DNSOptions: nc.DNSOptions,
-		})
-		if err != nil {
-			return fmt.Errorf("container %s: %w", c.Name(), err)
-		}
-		if nc.NoHosts {
-			files.Hosts = ""
-		}
-	}
-	for _, f := range []struct{ src, dest string }{
-		{files.Hosts, "/etc/hosts"}, {files.ResolvConf, "/etc/resolv.conf"}, {files.Hostname, "/etc/hostname"},
-	} {
-		if f.src == "" {
-			continue
-		}
-		if _, err := os.Stat(f.src); err != nil {
-			continue // a container:X whose X predates the names files
-		}
-		// Before the volumes: a -v on /etc/hosts replaces this one.
-		o.Mounts = append(o.Mounts, rspec.Mount{Destination: f.dest, Type: "bind", Source: f.src,
-			Options: []string{"bind", "rprivate", "nosuid", "noexec", "nodev"}})
-	}
-	return nil
+	return err
 }
 
 // startNetwork connects the network of c, which the runtime created as proc and has not started yet,
@@ -267,18 +87,12 @@ func (e *Engine) startNetwork(ctx context.Context, c *Container, proc *monitor.P
 	if !c.needsNetworkSetup() {
 		return nil
 	}
-	n, err := slirpnet.Setup(ctx, slirpnet.Config{
-		Mode:      c.NetworkMode(),
-		NetNSPath: fmt.Sprintf("/proc/%d/ns/net", proc.Pid),
-		PID:       proc.Pid,
-		Ports:     c.Config.Network.Ports,
-		RunDir:    e.runDir(c.ID),
-	})
+	ports, err := netwire.Connect(ctx, e.netTarget(c), proc.Pid)
 	if err != nil {
 		proc.Abort()
-		return networkSetupError{fmt.Errorf("start container %s: %w", c.Name(), err)}
+		return err
 	}
-	c.State.Ports = encodePorts(n.Ports())
+	c.State.Ports = ports
 	trace.Mark("network set-up")
 	if err := proc.Start(); err != nil {
 		var ce *monitor.CreateError
@@ -291,14 +105,8 @@ func (e *Engine) startNetwork(ctx context.Context, c *Container, proc *monitor.P
 	return nil
 }
 
-// teardownNetwork stops the helpers of c's last run, if any. A failure is reported but does not stop a
-// clean-up: the helpers exit with the container in any case (see slirpnet's package doc).
-func (e *Engine) teardownNetwork(c *Container) {
-	e.bridgeTeardown(c)
-	if err := slirpnet.Teardown(e.runDir(c.ID)); err != nil {
-		logrus.Warnf("container %s: %v", c.Name(), err)
-	}
-}
+// teardownNetwork stops the helpers of c's last run and disconnects it (netwire.Teardown).
+func (e *Engine) teardownNetwork(c *Container) { netwire.Teardown(e.netTarget(c)) }
 
 // launchCommand is the runtime command the monitor runs: `create` when the network must be connected
 // before the container's process starts, `run --detach` otherwise.
@@ -307,84 +115,4 @@ func launchCommand(c *Container, rt *oci.Runtime, bundle, pidFile, console strin
 		return rt.CreateCommand(bundle, c.ID, pidFile, console, c.preserveFDs)
 	}
 	return runCommand(rt, bundle, c.ID, pidFile, console, c.preserveFDs)
-}
-
-// PublishedPorts are the ports of c as ps and inspect show them: those of the current (or last) run,
-// else the configured ones whose host port is known.
-func (c *Container) PublishedPorts() []slirpnet.PortMapping {
-	if c.State.Ports != "" {
-		return c.RunPorts()
-	}
-	var out []slirpnet.PortMapping
-	for _, p := range c.Config.Network.Ports {
-		if p.HostPort != 0 {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// ExposedPorts are the exposed ports of c, including the container ports of every published one (so
-// that a random-port mapping not started yet still shows).
-func (c *Container) ExposedPorts() map[string]struct{} {
-	out := maps.Clone(c.Config.Network.Exposed)
-	if out == nil {
-		out = map[string]struct{}{}
-	}
-	for _, p := range c.Config.Network.Ports {
-		if p.HostPort == 0 {
-			for i := uint16(0); i < max(p.Range, 1); i++ {
-				out[fmt.Sprintf("%d/%s", p.ContainerPort+i, p.Protocol)] = struct{}{}
-			}
-		}
-	}
-	return out
-}
-
-// Ports returns the ports container nameOrID publishes while it runs (`skiff port`): none when it is
-// not running.
-func (e *Engine) Ports(nameOrID string) (*Container, []slirpnet.PortMapping, error) {
-	c, err := e.Get(nameOrID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if c.State.Status != StatusRunning && c.State.Status != StatusPaused {
-		return c, nil, nil
-	}
-	return c, c.RunPorts(), nil
-}
-
-// RunPorts decodes State.Ports.
-func (c *Container) RunPorts() []slirpnet.PortMapping {
-	if c.State.Ports == "" {
-		return nil
-	}
-	ports, err := slirpnet.ParsePorts(strings.Split(c.State.Ports, ","))
-	if err != nil {
-		logrus.Warnf("container %s: recorded ports %q: %v", shortID(c.ID), c.State.Ports, err)
-		return nil
-	}
-	return ports
-}
-
-// encodePorts renders ports as comma-separated -p values with every host port given, which
-// slirpnet.ParsePorts reads back: "127.0.0.1:18080:80/tcp,[::1]:8000-8001:8000-8001/udp".
-func encodePorts(ports []slirpnet.PortMapping) string {
-	var out []string
-	for _, p := range ports {
-		host, ctr := fmt.Sprint(p.HostPort), fmt.Sprint(p.ContainerPort)
-		if p.Range > 1 {
-			host += fmt.Sprintf("-%d", p.HostPort+p.Range-1)
-			ctr += fmt.Sprintf("-%d", p.ContainerPort+p.Range-1)
-		}
-		s := host + ":" + ctr + "/" + p.Protocol
-		switch {
-		case strings.Contains(p.HostIP, ":"):
-			s = "[" + p.HostIP + "]:" + s
-		case p.HostIP != "":
-			s = p.HostIP + ":" + s
-		}
-		out = append(out, s)
-	}
-	return strings.Join(out, ",")
 }

@@ -1,6 +1,10 @@
 package container
 
-import "path/filepath"
+import (
+	"path/filepath"
+
+	"github.com/skiffproject/skiff/container/netwire"
+)
 
 // Paths are where the files of a container live, for the front ends that show them (inspect, units).
 type Paths struct {
@@ -21,8 +25,8 @@ func (e *Engine) Paths(c *Container) Paths {
 		Static: e.dir(c.ID), Run: e.runDir(c.ID),
 		PIDFile: filepath.Join(e.runDir(c.ID), pidFile), MonitorPIDFile: e.MonitorPIDFile(c.ID),
 		Log:  e.logPath(c),
-		Spec: filepath.Join(e.runDir(c.ID), bundleSpec), Hosts: filepath.Join(e.runDir(c.ID), hostsFile),
-		ResolvConf: filepath.Join(e.runDir(c.ID), resolvFile), Hostname: filepath.Join(e.runDir(c.ID), hostnameFile),
+		Spec: filepath.Join(e.runDir(c.ID), bundleSpec), Hosts: filepath.Join(e.runDir(c.ID), netwire.HostsFile),
+		ResolvConf: filepath.Join(e.runDir(c.ID), netwire.ResolvFile), Hostname: filepath.Join(e.runDir(c.ID), netwire.HostnameFile),
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/skiffproject/skiff/container/netwire"
 	"os"
 	"path/filepath"
 	"slices"
@@ -199,7 +200,7 @@ func (e *Engine) podSpec(c *Container, rootfs string, o *spec.Options) error {
 	if p.Shares("uts") {
 		o.Namespaces.UTS = ns("uts")
 		o.Hostname = ""
-		if f := filepath.Join(e.runDir(infra.ID), hostnameFile); fileExists(f) {
+		if f := filepath.Join(e.runDir(infra.ID), netwire.HostnameFile); fileExists(f) {
 			o.Mounts = append(o.Mounts, rspec.Mount{Destination: "/etc/hostname", Type: "bind", Source: f,
 				Options: []string{"bind", "rprivate", "nosuid", "noexec", "nodev"}})
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/skiffproject/skiff/container/netwire"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -217,7 +218,7 @@ func nsMode(m string) string {
 }
 
 // netNSMode is nsMode for the network namespace o asks for.
-func netNSMode(o NetworkOptions) string {
+func netNSMode(o netwire.Options) string {
 	switch o.Mode.Kind {
 	case slirpnet.Host:
 		return "host"

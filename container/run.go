@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/skiffproject/skiff/container/netwire"
 
 	"github.com/skiffproject/skiff/trace"
 )
@@ -39,7 +40,7 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (*Container, int, error)
 	if err != nil {
 		// A network that could not be connected (a taken port) leaves nothing behind, as in Podman.
 		// A container removed here is not returned: the caller undoes what it made for it (a new pod).
-		if c.Config.AutoRemove || errors.Is(err, ErrNetworkSetup) {
+		if c.Config.AutoRemove || errors.Is(err, netwire.ErrSetup) {
 			rmErr := e.removeLocked(context.WithoutCancel(ctx), c, RemoveOptions{Force: true, Volumes: true})
 			l.unlock()
 			if rmErr == nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/netwire"
 	"github.com/skiffproject/skiff/image"
 	"github.com/skiffproject/skiff/pods"
 	"github.com/skiffproject/skiff/slirpnet"
@@ -58,7 +59,7 @@ func Play(ctx context.Context, pe *pods.Engine, p *Plan, o PlayOptions) ([]PlayR
 
 func playPod(ctx context.Context, pe *pods.Engine, plan *Plan, pod *Pod, o PlayOptions) (PlayReport, error) {
 	name := pod.Metadata.Name
-	network, err := container.ParseNetworkFlags(container.NetworkFlags{Network: o.Network, Publish: o.Publish})
+	network, err := netwire.ParseFlags(netwire.Flags{Network: o.Network, Publish: o.Publish})
 	if err != nil {
 		return PlayReport{}, fmt.Errorf("kube play: pod %s: %w", name, err)
 	}

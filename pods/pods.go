@@ -32,6 +32,7 @@ import (
 	"github.com/docker/docker/pkg/namesgenerator"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/netwire"
 )
 
 // Errors callers branch on with errors.Is.
@@ -181,7 +182,7 @@ type CreateOptions struct {
 	// Hostname is the pod's hostname ("" = its name).
 	Hostname string
 	// Network holds --network, -p and the names flags: the infra container's.
-	Network       container.NetworkOptions
+	Network       netwire.Options
 	CreateCommand []string
 	// InfraPIDFile is --infra-conmon-pidfile (see Pod.InfraPIDFile).
 	InfraPIDFile string
@@ -375,7 +376,7 @@ func (e *Engine) Enter(ctx context.Context, ref string, o *container.CreateOptio
 		if err != nil {
 			return undo, err
 		}
-		o.Network, o.Hostname = container.NetworkOptions{Expose: o.Network.Expose}, ""
+		o.Network, o.Hostname = netwire.Options{Expose: o.Network.Expose}, ""
 		undo = func() { _, _ = e.Remove(context.WithoutCancel(ctx), v.ID, RemoveOptions{Force: true}) }
 		ref = v.ID
 	}

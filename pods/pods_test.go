@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/netwire"
 	"github.com/skiffproject/skiff/slirpnet"
 )
 
@@ -216,7 +217,7 @@ func TestRowAndReport(t *testing.T) {
 func TestCheckCreate(t *testing.T) {
 	for _, o := range []CreateOptions{
 		{Name: "-bad", Infra: true},
-		{Infra: false, Network: container.NetworkOptions{Ports: []slirpnet.PortMapping{{HostPort: 8080, ContainerPort: 80, Protocol: "tcp", Range: 1}}}},
+		{Infra: false, Network: netwire.Options{Ports: []slirpnet.PortMapping{{HostPort: 8080, ContainerPort: 80, Protocol: "tcp", Range: 1}}}},
 		{Infra: false, Hostname: "h"},
 		{Infra: false, InfraName: "x"},
 		{Infra: true, InfraName: "bad name"},

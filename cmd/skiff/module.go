@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/netwire"
 	"github.com/skiffproject/skiff/containersconf"
 )
 
@@ -39,7 +40,7 @@ func applyModule(c *cli.Context, mod containersconf.Containers, o *container.Cre
 	o.WorkingDir = flagOr(c, "workdir", mod.Workdir)
 	if !c.IsSet("network") && mod.NetNS != "" {
 		var err error
-		if o.Network.Mode, o.Network.Networks, err = container.ParseNetworkMode(mod.NetNS); err != nil {
+		if o.Network.Mode, o.Network.Networks, err = netwire.ParseMode(mod.NetNS); err != nil {
 			return fmt.Errorf("containers.conf module netns %q: %w", mod.NetNS, err)
 		}
 	}

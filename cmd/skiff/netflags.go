@@ -3,7 +3,7 @@ package main
 import (
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/netwire"
 )
 
 // networkFlags are the network flags of create and run.
@@ -21,9 +21,9 @@ func networkFlags() []cli.Flag {
 	}
 }
 
-// networkOptions parses the network flags into container.NetworkOptions.
-func networkOptions(c *cli.Context) (container.NetworkOptions, error) {
-	return container.ParseNetworkFlags(container.NetworkFlags{
+// networkOptions parses the network flags into netwire.Options.
+func networkOptions(c *cli.Context) (netwire.Options, error) {
+	return netwire.ParseFlags(netwire.Flags{
 		Network:    c.String("network"),
 		Publish:    c.StringSlice("publish"),
 		PublishAll: c.Bool("publish-all"),

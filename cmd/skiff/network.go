@@ -4,6 +4,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/view"
 	"github.com/skiffproject/skiff/netbridge"
 )
 
@@ -48,7 +49,7 @@ func openNetworks(c *cli.Context) (*netbridge.Store, *container.Engine, func(), 
 		return nil, nil, nil, err
 	}
 	e := container.New(store, container.EngineOptions{Runtime: c.String("runtime")})
-	ns.Users = e.NetworkUsers
+	ns.Users = func(name string) ([]string, error) { return view.NetworkUsers(e, name) }
 	ns.RemoveUsers = func(names []string) error {
 		for _, n := range names {
 			if err := e.Remove(c.Context, n, container.RemoveOptions{Force: true}); err != nil {

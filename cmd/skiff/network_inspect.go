@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"github.com/skiffproject/skiff/container/view"
 
 	"github.com/urfave/cli/v2"
 
@@ -66,7 +67,7 @@ func networkInspectCommand() *cli.Command {
 					continue
 				}
 				d := networkInspectData{Network: n, Containers: map[string]networkContainer{}}
-				users, err := e.NetworkContainers(n.Name)
+				users, err := view.NetworkContainers(e, n.Name)
 				if err != nil {
 					return err
 				}

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/netwire"
 	"github.com/skiffproject/skiff/pods"
 	"github.com/skiffproject/skiff/slirpnet"
 )
@@ -99,7 +100,7 @@ func podCreateOptions(c *cli.Context) (pods.CreateOptions, error) {
 		Replace:       c.Bool("replace"),
 		ExitPolicy:    c.String("exit-policy"),
 	}
-	if o.Network, err = container.ParseNetworkFlags(container.NetworkFlags{
+	if o.Network, err = netwire.ParseFlags(netwire.Flags{
 		Network:    c.String("network"),
 		Publish:    c.StringSlice("publish"),
 		AddHosts:   c.StringSlice("add-host"),

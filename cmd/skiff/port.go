@@ -78,7 +78,7 @@ func portCommand() *cli.Command {
 			}
 			w := c.App.Writer
 			for _, name := range names {
-				ctr, ports, err := e.Ports(name)
+				ctr, ports, err := view.Ports(e, name)
 				if err != nil {
 					return err
 				}

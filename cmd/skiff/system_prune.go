@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/skiffproject/skiff/container/view"
 
 	units "github.com/docker/go-units"
 	"github.com/urfave/cli/v2"
@@ -71,7 +72,7 @@ func openSystemEngines(c *cli.Context) (system.Engines, func(), error) {
 		done()
 		return system.Engines{}, nil, err
 	}
-	ns.Users = e.NetworkUsers
+	ns.Users = func(name string) ([]string, error) { return view.NetworkUsers(e, name) }
 	vs, err := volume.Open(store.GraphRoot())
 	if err != nil {
 		done()

@@ -286,5 +286,5 @@ func restartPolicyFilter(name string) (func(*container.Container) bool, error) {
 
 // portsColumn is the PORTS column of ps.
 func portsColumn(c *container.Container) string {
-	return slirpnet.PortsColumn(c.PublishedPorts(), c.ExposedPorts())
+	return slirpnet.PortsColumn(c.Config.Network.Published(c.State.Ports), c.Config.Network.ExposedPorts())
 }

@@ -3,6 +3,7 @@ package view
 import (
 	"fmt"
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/netwire"
 	"github.com/skiffproject/skiff/netbridge"
 	"github.com/skiffproject/skiff/slirpnet"
 	"strings"
@@ -56,7 +57,7 @@ func inspectNetwork(c *container.Container, d *InspectData) {
 	d.HostConfig.DNSSearch = nonNil(c.Config.Network.DNSSearch)
 	d.HostConfig.DNSOptions = nonNil(c.Config.Network.DNSOptions)
 	d.HostConfig.ExtraHosts = nonNil(c.Config.Network.AddHosts)
-	ns := InspectNetworkSettings{Ports: slirpnet.InspectPorts(c.PublishedPorts(), c.ExposedPorts())}
+	ns := InspectNetworkSettings{Ports: slirpnet.InspectPorts(c.Config.Network.Published(c.State.Ports), c.Config.Network.ExposedPorts())}
 	running := c.State.Status == container.StatusRunning || c.State.Status == container.StatusPaused || c.State.Status == container.StatusStopping
 	if running && m.Kind == slirpnet.Slirp4netns {
 		if a, err := m.Addresses(); err == nil && len(a.Container) > 0 {
@@ -69,7 +70,7 @@ func inspectNetwork(c *container.Container, d *InspectData) {
 	if running && m.NewNetNS() && c.State.Pid > 0 {
 		ns.SandboxKey = fmt.Sprintf("/proc/%d/ns/net", c.State.Pid)
 	}
-	if m.Kind == container.BridgeMode {
+	if m.Kind == netwire.BridgeMode {
 		ns.Networks = map[string]*InspectNetwork{}
 		for _, r := range c.Config.Network.Networks {
 			ns.Networks[r.Network] = &InspectNetwork{NetworkID: r.Network, Aliases: append([]string{c.ID[:12]}, r.Aliases...)}
@@ -107,4 +108,52 @@ func bridgeSettings(c *container.Container, ns *InspectNetworkSettings) {
 		}
 	}
 	ns.SandboxKey = m.NetNS
+}
+
+// NetworkUsers lists the containers (names) connected to network name, whatever their state.
+func NetworkUsers(e *container.Engine, name string) ([]string, error) {
+	all, err := e.All()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range all {
+		for _, r := range c.Config.Network.Networks {
+			if r.Network == name {
+				out = append(out, c.Name())
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// NetworkContainers maps the IDs of the containers connected to network name to their names.
+func NetworkContainers(e *container.Engine, name string) (map[string]string, error) {
+	all, err := e.All()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, c := range all {
+		for _, r := range c.Config.Network.Networks {
+			if r.Network == name {
+				out[c.ID] = c.Name()
+			}
+		}
+	}
+	return out, nil
+}
+
+// Ports returns the ports container nameOrID publishes while it runs (`skiff port`): none when it is
+// not running.
+func Ports(e *container.Engine, nameOrID string) (*container.Container, []slirpnet.PortMapping, error) {
+	c, err := e.Get(nameOrID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.State.Status != container.StatusRunning && c.State.Status != container.StatusPaused {
+		return c, nil, nil
+	}
+	return c, netwire.DecodePorts(c.State.Ports), nil
 }

@@ -5,11 +5,12 @@ import (
 	"time"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/netwire"
 	"github.com/skiffproject/skiff/slirpnet"
 )
 
 func TestPortsColumnOfContainer(t *testing.T) {
-	c := &container.Container{Config: container.Config{Network: container.NetworkConfig{
+	c := &container.Container{Config: container.Config{Network: netwire.Config{
 		Mode:    "slirp4netns",
 		Ports:   []slirpnet.PortMapping{{HostIP: "127.0.0.1", HostPort: 18080, ContainerPort: 80, Protocol: "tcp", Range: 1}, {ContainerPort: 53, Protocol: "udp", Range: 1}},
 		Exposed: map[string]struct{}{"9000/tcp": {}},

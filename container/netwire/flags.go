@@ -1,4 +1,4 @@
-package container
+package netwire
 
 import (
 	"fmt"
@@ -8,10 +8,10 @@ import (
 	"github.com/skiffproject/skiff/slirpnet"
 )
 
-// NetworkFlags are the network flags of create, run and pod create as a user types them. Front ends
-// that take strings (the CLI, kube play, a containers.conf module) turn them into NetworkOptions with
-// ParseNetworkFlags; the engine itself only ever sees NetworkOptions.
-type NetworkFlags struct {
+// Flags are the network flags of create, run and pod create as a user types them. Front ends that
+// take strings (the CLI, kube play, a containers.conf module) turn them into Options with ParseFlags;
+// the engine itself only ever sees Options.
+type Flags struct {
 	Network                              string // --network
 	Publish                              []string
 	PublishAll                           bool
@@ -22,12 +22,12 @@ type NetworkFlags struct {
 	IP                                   string   // --ip
 }
 
-// ParseNetworkFlags parses and checks f: every error names the flag and the form it wants.
-func ParseNetworkFlags(f NetworkFlags) (NetworkOptions, error) {
-	o := NetworkOptions{PublishAll: f.PublishAll, AddHosts: f.AddHosts, DNS: f.DNS, DNSSearch: f.DNSSearch,
+// ParseFlags parses and checks f: every error names the flag and the form it wants.
+func ParseFlags(f Flags) (Options, error) {
+	o := Options{PublishAll: f.PublishAll, AddHosts: f.AddHosts, DNS: f.DNS, DNSSearch: f.DNSSearch,
 		DNSOptions: f.DNSOptions, NoHosts: f.NoHosts, Aliases: f.Aliases, IP: f.IP}
 	var err error
-	if o.Mode, o.Networks, err = ParseNetworkMode(f.Network); err != nil {
+	if o.Mode, o.Networks, err = ParseMode(f.Network); err != nil {
 		return o, err
 	}
 	if o.Ports, err = slirpnet.ParsePorts(f.Publish); err != nil {
@@ -48,10 +48,10 @@ func ParseNetworkFlags(f NetworkFlags) (NetworkOptions, error) {
 	return o, nil
 }
 
-// ParseNetworkMode parses a --network value: a mode (slirp4netns[:…], pasta[:…], none, host,
+// ParseMode parses a --network value: a mode (slirp4netns[:…], pasta[:…], none, host,
 // container:X, ns:PATH; "" and private are the default, a zero Mode) or user-defined networks
 // NAME[,NAME…].
-func ParseNetworkMode(s string) (slirpnet.Mode, []string, error) {
+func ParseMode(s string) (slirpnet.Mode, []string, error) {
 	kind, _, _ := strings.Cut(s, ":")
 	switch kind {
 	case "", "private":
