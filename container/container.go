@@ -14,6 +14,7 @@ package container
 import (
 	"errors"
 	"github.com/skiffproject/skiff/container/netwire"
+	"github.com/skiffproject/skiff/container/podwire"
 	"time"
 
 	"github.com/containers/storage"
@@ -110,7 +111,7 @@ type Config struct {
 	// Network is the container's network (network.go).
 	Network netwire.Config `json:"network"`
 	// Pod is the pod the container belongs to (pod.go); nil = none.
-	Pod *PodConfig `json:"pod,omitempty"`
+	Pod *podwire.Config `json:"pod,omitempty"`
 	// Cgroup holds the resource limits and cgroup settings (resources.go).
 	Cgroup CgroupOptions `json:"cgroup,omitempty"`
 	// Devices are the host devices given with --device.

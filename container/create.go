@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/skiffproject/skiff/container/netwire"
+	"github.com/skiffproject/skiff/container/podwire"
 	"io"
 	"maps"
 	"os"
@@ -66,7 +67,7 @@ type CreateOptions struct {
 	// Runtime is --runtime ("" = the engine's).
 	Runtime string
 	// Pod puts the container in a pod, as a member or as its infra container (pod.go).
-	Pod *PodConfig
+	Pod *podwire.Config
 
 	CreateCommand []string
 

@@ -33,6 +33,7 @@ import (
 
 	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/container/netwire"
+	"github.com/skiffproject/skiff/container/podwire"
 )
 
 // Errors callers branch on with errors.Is.
@@ -259,7 +260,7 @@ func (e *Engine) Create(ctx context.Context, o CreateOptions) (*View, error) {
 		Hostname:      hostname,
 		Network:       o.Network,
 		CreateCommand: o.CreateCommand,
-		Pod:           &container.PodConfig{ID: id, Name: name, Infra: true, Share: p.Share},
+		Pod:           &podwire.Config{ID: id, Name: name, Infra: true, Share: p.Share},
 	})
 	if err != nil {
 		_ = e.st.remove(id)
@@ -350,7 +351,7 @@ func ParseShare(value string) ([]string, error) {
 
 // Join resolves the --pod value of create and run for an existing pod: the membership to put in
 // container.CreateOptions.Pod.
-func (e *Engine) Join(nameOrID string) (*container.PodConfig, error) {
+func (e *Engine) Join(nameOrID string) (*podwire.Config, error) {
 	v, err := e.Get(nameOrID)
 	if err != nil {
 		return nil, err
@@ -358,7 +359,7 @@ func (e *Engine) Join(nameOrID string) (*container.PodConfig, error) {
 	if v.Pod.Infra && v.Infra == nil {
 		return nil, fmt.Errorf("pod %s has lost its infra container (its create was interrupted): remove it with skiff pod rm -f %s", v.Name, v.Name)
 	}
-	return &container.PodConfig{ID: v.ID, Name: v.Name, InfraID: v.InfraID(), Share: slices.Clone(v.Share)}, nil
+	return &podwire.Config{ID: v.ID, Name: v.Name, InfraID: v.InfraID(), Share: slices.Clone(v.Share)}, nil
 }
 
 // Enter puts the container o describes into the pod named by ref (--pod of create and run): a pod

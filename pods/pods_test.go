@@ -9,6 +9,7 @@ import (
 
 	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/container/netwire"
+	"github.com/skiffproject/skiff/container/podwire"
 	"github.com/skiffproject/skiff/slirpnet"
 )
 
@@ -190,7 +191,7 @@ func TestRowAndReport(t *testing.T) {
 	v := &View{Pod: &Pod{ID: strings.Repeat("a", 64), Name: "web", Created: now.Add(-3 * time.Second)},
 		Containers: ctrs(container.StatusRunning, container.StatusExited)}
 	v.Containers[0].ID, v.Containers[0].Config.Name = strings.Repeat("1", 64), "web-infra"
-	v.Containers[0].Config.Pod = &container.PodConfig{Infra: true}
+	v.Containers[0].Config.Pod = &podwire.Config{Infra: true}
 	v.Containers[1].ID, v.Containers[1].Config.Name = strings.Repeat("2", 64), "app"
 	v.Infra = v.Containers[0]
 	r := v.Row(false, now)
