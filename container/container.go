@@ -12,6 +12,9 @@
 package container
 
 import (
+	"context"
+	"fmt"
+
 	"errors"
 	"github.com/skiffproject/skiff/container/netwire"
 	"github.com/skiffproject/skiff/container/podwire"
@@ -223,3 +226,24 @@ func New(store storage.Store, opts EngineOptions) *Engine {
 
 // Store returns the engine's store.
 func (e *Engine) Store() storage.Store { return e.store }
+
+// Clone returns an engine on the same store with the same options, for a goroutine of its own (an
+// Engine is not safe for concurrent use).
+func (e *Engine) Clone() *Engine { return New(e.store, e.opts) }
+
+// WithRootFS runs fn with container nameOrID locked and its root file system mounted at rootfs: cp,
+// export and the Docker API's archive endpoints read and write the container's files through it.
+func (e *Engine) WithRootFS(ctx context.Context, nameOrID string, fn func(c *Container, rootfs string) error) error {
+	c, l, err := e.lockedGet(ctx, nameOrID)
+	if err != nil {
+		return err
+	}
+	defer l.unlock()
+	rootfs, err := e.store.Mount(c.ID, "")
+	if err != nil {
+		return fmt.Errorf("mount container %s: %w", c.Name(), err)
+	}
+	// Drop only the mount count taken here: a running container keeps its own.
+	defer func() { _, _ = e.store.Unmount(c.ID, false) }()
+	return fn(c, rootfs)
+}

@@ -144,7 +144,7 @@ func (e *Engine) create(ctx context.Context, o CreateOptions) (*Container, *lock
 	if err != nil {
 		return nil, nil, err
 	}
-	vs, err := e.volumes()
+	vs, err := e.Volumes()
 	if err != nil {
 		l.unlock()
 		e.removeLock(id)

@@ -79,7 +79,7 @@ func (e *Engine) logPath(c *Container) string {
 	if c.Config.LogOpts.Path != "" {
 		return c.Config.LogOpts.Path
 	}
-	return e.LogPath(c.ID)
+	return e.defaultLogPath(c.ID)
 }
 
 // RotatedLogPath is where a k8s-file log's previous part goes when it reaches max-size.

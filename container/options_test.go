@@ -133,21 +133,6 @@ func TestParseTime(t *testing.T) {
 	}
 }
 
-func TestParseCopyPath(t *testing.T) {
-	tests := []struct{ in, ctr, path string }{
-		{"web:/etc/hosts", "web", "/etc/hosts"},
-		{"/tmp/x", "", "/tmp/x"},
-		{"./a:b", "", "./a:b"},
-		{"-", "", "-"},
-		{"file", "", "file"},
-	}
-	for _, tt := range tests {
-		if c, p := ParseCopyPath(tt.in); c != tt.ctr || p != tt.path {
-			t.Errorf("ParseCopyPath(%q) = %q, %q; want %q, %q", tt.in, c, p, tt.ctr, tt.path)
-		}
-	}
-}
-
 func TestRuntimeError(t *testing.T) {
 	tests := []struct {
 		stderr string

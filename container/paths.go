@@ -23,7 +23,7 @@ type Paths struct {
 func (e *Engine) Paths(c *Container) Paths {
 	return Paths{
 		Static: e.dir(c.ID), Run: e.runDir(c.ID),
-		PIDFile: filepath.Join(e.runDir(c.ID), pidFile), MonitorPIDFile: e.MonitorPIDFile(c.ID),
+		PIDFile: filepath.Join(e.runDir(c.ID), pidFile), MonitorPIDFile: e.monitorPIDFile(c.ID),
 		Log:  e.logPath(c),
 		Spec: filepath.Join(e.runDir(c.ID), bundleSpec), Hosts: filepath.Join(e.runDir(c.ID), netwire.HostsFile),
 		ResolvConf: filepath.Join(e.runDir(c.ID), netwire.ResolvFile), Hostname: filepath.Join(e.runDir(c.ID), netwire.HostnameFile),

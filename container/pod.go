@@ -139,25 +139,3 @@ func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
-
-// checkRemove refuses to remove a pod's infra container on its own, as Podman does (Remove calls it).
-func checkRemove(c *Container) error {
-	if p := c.Config.Pod; p != nil && p.Infra {
-		return fmt.Errorf("container %s is the infra container of pod %s and cannot be removed without removing the pod: %w", c.ID, p.ID, podwire.ErrPodInfra)
-	}
-	return nil
-}
-
-// RemovePodContainer removes a container of a pod, the infra container included: pod rm calls it.
-func (e *Engine) RemovePodContainer(ctx context.Context, id string, o RemoveOptions) error {
-	c, l, err := e.lockedGet(ctx, id)
-	if err != nil {
-		return err
-	}
-	defer l.unlock()
-	return e.removeLocked(ctx, c, o)
-}
-
-// Clone returns an engine on the same store with the same options, for a goroutine of its own (an
-// Engine is not safe for concurrent use).
-func (e *Engine) Clone() *Engine { return New(e.store, e.opts) }

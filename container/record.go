@@ -40,8 +40,8 @@ func (e *Engine) exitPath(id string) string { return filepath.Join(e.dir(id), ex
 // oomPath is where the monitor records that the OOM killer struck the container's cgroup.
 func (e *Engine) oomPath(id string) string { return filepath.Join(e.dir(id), exitFile+".oom") }
 
-// LogPath returns the k8s-file log of container id.
-func (e *Engine) LogPath(id string) string { return filepath.Join(e.dir(id), logFile) }
+// defaultLogPath returns the k8s-file log of container id in its directory.
+func (e *Engine) defaultLogPath(id string) string { return filepath.Join(e.dir(id), logFile) }
 
 // readRecord reads the record of container id; a missing record wraps fs.ErrNotExist.
 func (e *Engine) readRecord(id string) (*Container, error) {

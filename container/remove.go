@@ -8,7 +8,7 @@ import (
 
 	"github.com/containers/storage"
 
-	"github.com/skiffproject/skiff/slirpnet"
+	"github.com/skiffproject/skiff/container/podwire"
 )
 
 // RemoveOptions control Remove.
@@ -19,6 +19,8 @@ type RemoveOptions struct {
 	StopTimeout *uint
 	// Volumes also removes anonymous volumes; skiff creates none yet, so there is nothing more to do.
 	Volumes bool
+	// PodInfra lets a pod's infra container go too: pod rm removes its pod's containers with it.
+	PodInfra bool
 }
 
 // Remove removes a container: its record, its storage (rootfs layer included), its log and lock.
@@ -28,8 +30,8 @@ func (e *Engine) Remove(ctx context.Context, nameOrID string, o RemoveOptions) e
 		return err
 	}
 	defer l.unlock()
-	if err := checkRemove(c); err != nil {
-		return err
+	if p := c.Config.Pod; p != nil && p.Infra && !o.PodInfra {
+		return fmt.Errorf("container %s is the infra container of pod %s and cannot be removed without removing the pod: %w", c.ID, p.ID, podwire.ErrPodInfra)
 	}
 	return e.removeLocked(ctx, c, o)
 }
@@ -115,51 +117,4 @@ func (e *Engine) DiffSize(id string) int64 {
 		return 0
 	}
 	return n
-}
-
-// RemovalOrder returns container nameOrID and every container that depends on it, recursively, each
-// after the containers that depend on it (rm --depend): a container that joins another's network
-// namespace (--network container:) depends on it, and so do a pod's members on its infra container.
-func (e *Engine) RemovalOrder(nameOrID string) ([]string, error) {
-	c, err := e.Get(nameOrID)
-	if err != nil {
-		return nil, err
-	}
-	all, err := e.All()
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	seen := map[string]bool{}
-	var visit func(c *Container)
-	visit = func(c *Container) {
-		if seen[c.ID] {
-			return
-		}
-		seen[c.ID] = true
-		for _, o := range all {
-			if e.dependsOn(o, c) {
-				visit(o)
-			}
-		}
-		out = append(out, c.ID)
-	}
-	visit(c)
-	return out, nil
-}
-
-// dependsOn reports whether container o needs container c.
-func (e *Engine) dependsOn(o, c *Container) bool {
-	if o.ID == c.ID {
-		return false
-	}
-	if p := o.Config.Pod; p != nil && !p.Infra && p.InfraID == c.ID {
-		return true
-	}
-	if m := o.NetworkMode(); m.Kind == slirpnet.Container {
-		if t, err := e.Get(m.Target); err == nil && t.ID == c.ID {
-			return true
-		}
-	}
-	return false
 }

@@ -25,9 +25,9 @@ import (
 // monitorPIDFile is the file in a container's run directory that holds its monitor's PID while it runs.
 const monitorPIDFile = "monitor.pid"
 
-// MonitorPIDFile returns the file that holds the PID of container id's monitor while the container runs:
+// monitorPIDFile returns the file that holds the PID of container id's monitor while the container runs:
 // the PIDFile= of a unit that starts the existing container.
-func (e *Engine) MonitorPIDFile(id string) string { return filepath.Join(e.runDir(id), monitorPIDFile) }
+func (e *Engine) monitorPIDFile(id string) string { return filepath.Join(e.runDir(id), monitorPIDFile) }
 
 // notifyMode resolves the --sdnotify mode of c for a start by this engine.
 func (e *Engine) notifyMode(c *Container) string {
@@ -67,7 +67,7 @@ func (e *Engine) notifySpec(c *Container, o *spec.Options) {
 // manager, as c's --sdnotify mode says (conmon: MAINPID= the monitor and READY=1; container: MAINPID=).
 // Neither failure fails the start, which has happened.
 func (e *Engine) started(c *Container) {
-	if err := ioutils.AtomicWriteFile(e.MonitorPIDFile(c.ID), []byte(strconv.Itoa(c.State.MonitorPid)+"\n"), 0o644); err != nil {
+	if err := ioutils.AtomicWriteFile(e.monitorPIDFile(c.ID), []byte(strconv.Itoa(c.State.MonitorPid)+"\n"), 0o644); err != nil {
 		logrus.Warnf("container %s: write the monitor's PID file: %v", c.Name(), err)
 	}
 	if err := notify.Started(e.opts.NotifySocket, e.notifyMode(c), c.State.MonitorPid); err != nil {

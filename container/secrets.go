@@ -54,12 +54,9 @@ func ParseSecret(s string) (SecretRef, error) {
 	return r, nil
 }
 
-// Secrets is the user's secret store (in the storage root, as Podman keeps it).
-func (e *Engine) Secrets() *secrets.Store { return secrets.New(e.store.GraphRoot()) }
-
 // secretConfig resolves each --secret to its secret's ID; a missing secret stops the create.
 func (e *Engine) secretConfig(o *CreateOptions, cfg *Config) error {
-	st := e.Secrets()
+	st := secrets.New(e.store.GraphRoot())
 	for _, r := range o.Secrets {
 		sec, err := st.Get(r.Name)
 		if err != nil {
@@ -77,7 +74,7 @@ func (e *Engine) secretSpec(c *Container, o *spec.Options) error {
 	if len(c.Config.Secrets) == 0 {
 		return nil
 	}
-	st := e.Secrets()
+	st := secrets.New(e.store.GraphRoot())
 	dir := filepath.Join(e.runDir(c.ID), "secrets")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("container %s: secrets: %w", c.Name(), err)
@@ -104,20 +101,4 @@ func (e *Engine) secretSpec(c *Container, o *spec.Options) error {
 			Options: []string{"bind", "ro", "nosuid", "nodev", "noexec"}})
 	}
 	return nil
-}
-
-// SecretUser names a container that uses the secret with ID id, or "".
-func (e *Engine) SecretUser(id string) string {
-	all, err := e.All()
-	if err != nil {
-		return ""
-	}
-	for _, c := range all {
-		for _, r := range c.Config.Secrets {
-			if r.ID == id {
-				return c.Name()
-			}
-		}
-	}
-	return ""
 }

@@ -18,13 +18,14 @@ import (
 	"github.com/skiffproject/skiff/volume/mountflag"
 )
 
-// volumes opens the user's volume store, with this engine telling it which containers use a volume.
-func (e *Engine) volumes() (*volume.Store, error) {
+// Volumes opens the user's volume store, with this engine telling it which containers use a volume
+// and removing them for volume rm -f.
+func (e *Engine) Volumes() (*volume.Store, error) {
 	vs, err := volume.Open(e.store.GraphRoot())
 	if err != nil {
 		return nil, err
 	}
-	vs.Users = e.VolumeUsers
+	vs.Users = e.volumeUsers
 	vs.RemoveUsers = func(names []string) error {
 		for _, n := range names {
 			if err := e.Remove(context.Background(), n, RemoveOptions{Force: true}); err != nil && !errors.Is(err, ErrNoSuchContainer) {
@@ -34,21 +35,6 @@ func (e *Engine) volumes() (*volume.Store, error) {
 		return nil
 	}
 	return vs, nil
-}
-
-// VolumeUsers lists the containers whose record mounts the volume called name.
-func (e *Engine) VolumeUsers(name string) ([]string, error) {
-	all, err := e.All()
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, c := range all {
-		if slices.ContainsFunc(c.Config.Mounts, func(s mountflag.Spec) bool { return s.Type == mountflag.TypeVolume && s.Source == name }) {
-			out = append(out, c.Name())
-		}
-	}
-	return out, nil
 }
 
 // mountSpecs completes the parsed mount flags at create: --volumes-from, then the image's VOLUMEs.
@@ -126,7 +112,7 @@ func (e *Engine) startMounts(c *Container, rootfs string, o *spec.Options) error
 		user.AdditionalGIDs = append(user.AdditionalGIDs, groups...)
 	}
 	o.User = user
-	vs, err := e.volumes()
+	vs, err := e.Volumes()
 	if err != nil {
 		return err
 	}
@@ -151,7 +137,7 @@ func (e *Engine) releaseVolumes(c *Container) error {
 	if !c.State.VolumesCounted {
 		return nil
 	}
-	vs, err := e.volumes()
+	vs, err := e.Volumes()
 	if err != nil {
 		return err
 	}
@@ -164,9 +150,24 @@ func (e *Engine) releaseVolumes(c *Container) error {
 
 // removeVolumes removes the anonymous volumes of a removed container (rm -v, run --rm).
 func (e *Engine) removeVolumes(c *Container) error {
-	vs, err := e.volumes()
+	vs, err := e.Volumes()
 	if err != nil {
 		return err
 	}
 	return vs.RemoveAnonymous(c.Config.Mounts)
+}
+
+// volumeUsers lists the containers whose record mounts the volume called name.
+func (e *Engine) volumeUsers(name string) ([]string, error) {
+	all, err := e.All()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range all {
+		if slices.ContainsFunc(c.Config.Mounts, func(s mountflag.Spec) bool { return s.Type == mountflag.TypeVolume && s.Source == name }) {
+			out = append(out, c.Name())
+		}
+	}
+	return out, nil
 }

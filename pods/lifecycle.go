@@ -218,7 +218,7 @@ func (e *Engine) Remove(ctx context.Context, nameOrID string, o RemoveOptions) (
 	}
 	var errs []error
 	for _, c := range v.Members() {
-		err := e.ctr.RemovePodContainer(ctx, c.ID, container.RemoveOptions{Force: o.Force})
+		err := e.ctr.Remove(ctx, c.ID, container.RemoveOptions{Force: o.Force, PodInfra: true})
 		if err != nil && !errors.Is(err, container.ErrNoSuchContainer) {
 			errs = append(errs, fmt.Errorf("removing container %s from pod %s: %w", c.ID, v.Name, err))
 		}
@@ -227,7 +227,7 @@ func (e *Engine) Remove(ctx context.Context, nameOrID string, o RemoveOptions) (
 		return v, errors.Join(errs...)
 	}
 	if v.Infra != nil {
-		err := e.ctr.RemovePodContainer(ctx, v.Infra.ID, container.RemoveOptions{Force: o.Force})
+		err := e.ctr.Remove(ctx, v.Infra.ID, container.RemoveOptions{Force: o.Force, PodInfra: true})
 		if err != nil && !errors.Is(err, container.ErrNoSuchContainer) {
 			return v, fmt.Errorf("removing the infra container of pod %s: %w", v.Name, err)
 		}

@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
+	"github.com/skiffproject/skiff/container/files"
 	"os"
 
 	"github.com/containers/storage/pkg/ioutils"
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/image"
 )
 
@@ -41,7 +41,7 @@ func commitCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			opts := container.CommitOptions{Name: name, Changes: changes, Author: c.String("author"), Message: c.String("message"),
+			opts := files.CommitOptions{Name: name, Changes: changes, Author: c.String("author"), Message: c.String("message"),
 				Pause: c.Bool("pause"), Squash: c.Bool("squash"), Format: c.String("format")}
 			if !c.Bool("quiet") {
 				opts.Writer = image.ProgressWriter(os.Stderr)
@@ -51,7 +51,7 @@ func commitCommand() *cli.Command {
 				return err
 			}
 			defer done()
-			id, err := e.Commit(c.Context, c.Args().First(), opts)
+			id, err := files.Commit(c.Context, e, c.Args().First(), opts)
 			if err != nil {
 				return err
 			}

@@ -2,11 +2,11 @@ package main
 
 import (
 	"errors"
+	"github.com/skiffproject/skiff/container/files"
 	"os"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiffproject/skiff/container"
 )
 
 func cpCommand() *cli.Command {
@@ -26,7 +26,7 @@ func cpCommand() *cli.Command {
 				return err
 			}
 			defer done()
-			return e.Copy(c.Context, c.Args().Get(0), c.Args().Get(1), container.CopyOptions{Stdin: os.Stdin, Stdout: c.App.Writer, Overwrite: c.Bool("overwrite")})
+			return files.Copy(c.Context, e, c.Args().Get(0), c.Args().Get(1), files.CopyOptions{Stdin: os.Stdin, Stdout: c.App.Writer, Overwrite: c.Bool("overwrite")})
 		},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/skiffproject/skiff/container/files"
 
 	"github.com/containers/storage"
 	"github.com/urfave/cli/v2"
@@ -34,7 +35,7 @@ func diffCommand() *cli.Command {
 			defer done()
 			name := c.Args().First()
 			// A container first, then an image, as Podman resolves the name.
-			changes, err := e.Diff(name)
+			changes, err := files.Diff(e, name)
 			if errors.Is(err, container.ErrNoSuchContainer) {
 				changes, err = image.Diff(e.Store(), name)
 				if err != nil && errors.Is(err, storage.ErrImageUnknown) {

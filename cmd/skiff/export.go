@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/skiffproject/skiff/container/files"
 	"io"
 	"os"
 
@@ -37,14 +38,14 @@ func exportCommand() *cli.Command {
 				if err != nil {
 					return fmt.Errorf("export: %w", err)
 				}
-				if err := e.Export(c.Context, c.Args().First(), f); err != nil {
+				if err := files.Export(c.Context, e, c.Args().First(), f); err != nil {
 					f.Close()
 					os.Remove(out)
 					return err
 				}
 				return f.Close()
 			}
-			return e.Export(c.Context, c.Args().First(), w)
+			return files.Export(c.Context, e, c.Args().First(), w)
 		},
 	}
 }

@@ -123,7 +123,7 @@ func generateSystemd(c *cli.Context) error {
 		CreateCommand:  ctr.Config.CreateCommand,
 		Env:            ctr.Config.Env,
 		StopTimeout:    ctr.Config.StopTimeout,
-		MonitorPIDFile: e.MonitorPIDFile(ctr.ID),
+		MonitorPIDFile: e.Paths(ctr).MonitorPIDFile,
 		RunRoot:        e.Store().RunRoot(),
 	}, o)
 	if err != nil {

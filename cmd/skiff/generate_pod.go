@@ -20,13 +20,13 @@ func generatePod(c *cli.Context, e *container.Engine, nameOrID string, o unit.Op
 	}
 	p := unit.Pod{ID: v.ID, Name: v.Name, CreateCommand: v.CreateCommand, RunRoot: e.Store().RunRoot()}
 	if v.Infra != nil {
-		p.InfraName, p.InfraMonitorPIDFile = v.Infra.Name(), e.MonitorPIDFile(v.Infra.ID)
+		p.InfraName, p.InfraMonitorPIDFile = v.Infra.Name(), e.Paths(v.Infra).MonitorPIDFile
 		p.StopTimeout = v.Infra.Config.StopTimeout
 	}
 	for _, m := range v.Members() {
 		p.Members = append(p.Members, unit.Container{
 			ID: m.ID, Name: m.Name(), CreateCommand: m.Config.CreateCommand, Env: m.Config.Env,
-			StopTimeout: m.Config.StopTimeout, MonitorPIDFile: e.MonitorPIDFile(m.ID), RunRoot: e.Store().RunRoot(),
+			StopTimeout: m.Config.StopTimeout, MonitorPIDFile: e.Paths(m).MonitorPIDFile, RunRoot: e.Store().RunRoot(),
 		})
 	}
 	files, err := unit.ForPod(p, o)

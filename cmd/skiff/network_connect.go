@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/skiffproject/skiff/container/netwire"
 
 	"github.com/urfave/cli/v2"
 
@@ -30,7 +31,7 @@ func networkConnectCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			return e.NetworkConnect(c.Context, c.Args().Get(1), netbridge.Request{Network: n.Name, Aliases: c.StringSlice("alias"), IP: c.String("ip")})
+			return e.UpdateNetwork(c.Context, c.Args().Get(1), netwire.AddNetwork(netbridge.Request{Network: n.Name, Aliases: c.StringSlice("alias"), IP: c.String("ip")}))
 		},
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/skiffproject/skiff/container/netwire"
 
 	"github.com/urfave/cli/v2"
 )
@@ -25,7 +26,7 @@ func networkDisconnectCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			return e.NetworkDisconnect(c.Context, c.Args().Get(1), n.Name)
+			return e.UpdateNetwork(c.Context, c.Args().Get(1), netwire.RemoveNetwork(n.Name))
 		},
 	}
 }

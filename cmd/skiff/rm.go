@@ -61,7 +61,7 @@ func rmCommand() *cli.Command {
 				var ordered []string
 				seen := map[string]bool{}
 				for _, name := range names {
-					ids, err := e.RemovalOrder(name)
+					ids, err := view.RemovalOrder(e, name)
 					if err != nil {
 						ordered = append(ordered, name) // reported (or ignored) by the removal below
 						continue

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/skiffproject/skiff/container/view"
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/secrets"
@@ -25,5 +26,5 @@ func openSecrets(c *cli.Context) (*secrets.Store, func(id string) string, func()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return e.Secrets(), e.SecretUser, done, nil
+	return secrets.New(e.Store().GraphRoot()), func(id string) string { return view.SecretUser(e, id) }, done, nil
 }

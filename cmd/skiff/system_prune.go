@@ -10,7 +10,6 @@ import (
 	"github.com/skiffproject/skiff/netbridge"
 	"github.com/skiffproject/skiff/pods"
 	"github.com/skiffproject/skiff/system"
-	"github.com/skiffproject/skiff/volume"
 )
 
 func systemPruneCommand() *cli.Command {
@@ -73,13 +72,10 @@ func openSystemEngines(c *cli.Context) (system.Engines, func(), error) {
 		return system.Engines{}, nil, err
 	}
 	ns.Users = func(name string) ([]string, error) { return view.NetworkUsers(e, name) }
-	vs, err := volume.Open(store.GraphRoot())
+	vs, err := e.Volumes()
 	if err != nil {
 		done()
 		return system.Engines{}, nil, err
-	}
-	if volumeUsers != nil {
-		vs.Users, vs.RemoveUsers = volumeUsers(c, store)
 	}
 	return system.Engines{Containers: e, Pods: pods.New(e), Networks: ns, Volumes: vs}, done, nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/containers/storage"
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/report"
@@ -33,26 +32,16 @@ func volumeCommand() *cli.Command {
 	}
 }
 
-// volumeUsers, when set, tells the volume store which containers use a volume and removes them for
-// `volume rm -f`. The container lifecycle sets it (its records say which volumes a container mounts);
-// while it is nil no container counts as using a volume.
-var volumeUsers func(c *cli.Context, store storage.Store) (users volume.Users, remove func(names []string) error)
-
 // openVolumes enters the user's namespace, opens the storage (for its graph root, where volumes live,
 // and for the containers that use them) and the volume store. The caller must call done.
 func openVolumes(c *cli.Context) (vs *volume.Store, done func(), err error) {
-	store, err := openStore(c)
+	e, done, err := openEngine(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	done = func() { _, _ = store.Shutdown(false) }
-	vs, err = volume.Open(store.GraphRoot())
-	if err != nil {
+	if vs, err = e.Volumes(); err != nil {
 		done()
 		return nil, nil, err
-	}
-	if volumeUsers != nil {
-		vs.Users, vs.RemoveUsers = volumeUsers(c, store)
 	}
 	return vs, done, nil
 }

@@ -1,10 +1,12 @@
 package netwire
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/skiffproject/skiff/netbridge"
 	"github.com/skiffproject/skiff/slirpnet"
 )
 
@@ -95,5 +97,28 @@ func TestResolveConflicts(t *testing.T) {
 func TestNetworkModeOfOldRecords(t *testing.T) {
 	if m := (Config{}).ParsedMode("0123456789abcdef"); m.Kind != slirpnet.None {
 		t.Errorf("a record without a network: mode %q, want none (the isolated namespace it always had)", m.Kind)
+	}
+}
+
+func TestAddRemoveNetwork(t *testing.T) {
+	n := Config{Mode: BridgeMode, Networks: []netbridge.Request{{Network: "front"}}}
+	if err := AddNetwork(netbridge.Request{Network: "back"})("web", &n); err != nil || len(n.Networks) != 2 {
+		t.Fatalf("add back: %v, %+v", err, n.Networks)
+	}
+	if err := AddNetwork(netbridge.Request{Network: "back"})("web", &n); !errors.Is(err, netbridge.ErrExists) {
+		t.Errorf("add back again: %v, want ErrExists", err)
+	}
+	if err := RemoveNetwork("nope")("web", &n); err == nil {
+		t.Error("remove a network it is not on: no error")
+	}
+	if err := RemoveNetwork("front")("web", &n); err != nil || len(n.Networks) != 1 || n.Networks[0].Network != "back" {
+		t.Errorf("remove front: %v, %+v", err, n.Networks)
+	}
+	if err := RemoveNetwork("back")("web", &n); err == nil {
+		t.Error("remove the last network: no error")
+	}
+	slirp := Config{Mode: "slirp4netns"}
+	if err := AddNetwork(netbridge.Request{Network: "back"})("web", &slirp); err == nil || !strings.Contains(err.Error(), "only containers on networks") {
+		t.Errorf("connect a slirp4netns container: %v", err)
 	}
 }

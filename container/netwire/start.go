@@ -77,7 +77,8 @@ func Spec(t Target, running Lookup, o *spec.Options) (runPorts string, err error
 		if other.Network.NoHosts {
 			files.Hosts = ""
 		}
-	default:
+	}
+	if m.Kind != slirpnet.Container {
 		files, err = slirpnet.WriteNames(t.RunDir, m, slirpnet.Names{
 			ID: t.ID, Name: t.Name, Hostname: t.Hostname, AddHosts: nc.AddHosts,
 			DNS: nc.DNS, DNSSearch: nc.DNSSearch, DNSOptions: nc.DNSOptions,

@@ -22,7 +22,7 @@ type InspectData struct {
 	Created         time.Time         `json:"Created"`
 	Path            string            `json:"Path"`
 	Args            []string          `json:"Args"`
-	State           InspectState      `json:"container.State"`
+	State           InspectState      `json:"State"`
 	Image           string            `json:"Image"`
 	ImageDigest     string            `json:"ImageDigest"`
 	ImageName       string            `json:"ImageName"`
@@ -52,14 +52,14 @@ type InspectData struct {
 	Namespace       string            `json:"Namespace"`
 	IsInfra         bool              `json:"IsInfra"`
 	IsService       bool              `json:"IsService"`
-	Config          InspectConfig     `json:"container.Config"`
+	Config          InspectConfig     `json:"Config"`
 	HostConfig      InspectHostConfig `json:"HostConfig"`
 
 	// NetworkSettings: the addresses and published ports (network.go).
 	NetworkSettings InspectNetworkSettings `json:"NetworkSettings"`
 }
 
-// InspectState is the container.State section.
+// InspectState is the State section.
 type InspectState struct {
 	OciVersion string `json:"OciVersion"`
 	Status     string `json:"Status"`
@@ -92,7 +92,7 @@ type InspectMount struct {
 	RW          bool   `json:"RW"`
 }
 
-// InspectConfig is the container.Config section.
+// InspectConfig is the Config section.
 type InspectConfig struct {
 	Hostname     string            `json:"Hostname"`
 	Domainname   string            `json:"Domainname"`

@@ -110,41 +110,6 @@ func bridgeSettings(c *container.Container, ns *InspectNetworkSettings) {
 	ns.SandboxKey = m.NetNS
 }
 
-// NetworkUsers lists the containers (names) connected to network name, whatever their state.
-func NetworkUsers(e *container.Engine, name string) ([]string, error) {
-	all, err := e.All()
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, c := range all {
-		for _, r := range c.Config.Network.Networks {
-			if r.Network == name {
-				out = append(out, c.Name())
-				break
-			}
-		}
-	}
-	return out, nil
-}
-
-// NetworkContainers maps the IDs of the containers connected to network name to their names.
-func NetworkContainers(e *container.Engine, name string) (map[string]string, error) {
-	all, err := e.All()
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for _, c := range all {
-		for _, r := range c.Config.Network.Networks {
-			if r.Network == name {
-				out[c.ID] = c.Name()
-			}
-		}
-	}
-	return out, nil
-}
-
 // Ports returns the ports container nameOrID publishes while it runs (`skiff port`): none when it is
 // not running.
 func Ports(e *container.Engine, nameOrID string) (*container.Container, []slirpnet.PortMapping, error) {

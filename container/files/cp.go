@@ -1,4 +1,4 @@
-package container
+package files
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"github.com/containers/storage/pkg/archive"
 	"github.com/containers/storage/pkg/chrootarchive"
 	securejoin "github.com/cyphar/filepath-securejoin"
+
+	"github.com/skiffproject/skiff/container"
 )
 
 // CopyOptions control Copy.
@@ -41,7 +43,7 @@ func ParseCopyPath(arg string) (ctr, path string) {
 // a directory, "-" is a tar stream. Exactly one of src and dst names a container ("CONTAINER:PATH").
 // Paths in the container resolve inside its root file system, symlinks included, and extraction
 // into it happens chrooted there, so nothing can be written outside.
-func (e *Engine) Copy(ctx context.Context, src, dst string, o CopyOptions) error {
+func Copy(ctx context.Context, e *container.Engine, src, dst string, o CopyOptions) error {
 	sc, sp := ParseCopyPath(src)
 	dc, dp := ParseCopyPath(dst)
 	switch {
@@ -54,21 +56,12 @@ func (e *Engine) Copy(ctx context.Context, src, dst string, o CopyOptions) error
 	if name == "" {
 		name = dc
 	}
-	c, l, err := e.lockedGet(ctx, name)
-	if err != nil {
-		return err
-	}
-	defer l.unlock()
-	rootfs, err := e.store.Mount(c.ID, "")
-	if err != nil {
-		return fmt.Errorf("cp: mount container %s: %w", c.Name(), err)
-	}
-	// Drop only the mount count taken here: a running container keeps its own.
-	defer func() { _, _ = e.store.Unmount(c.ID, false) }()
-	if sc != "" {
-		return copyOut(rootfs, sp, dp, o.Stdout)
-	}
-	return copyIn(rootfs, sp, dp, o.Stdin, o.Overwrite)
+	return e.WithRootFS(ctx, name, func(_ *container.Container, rootfs string) error {
+		if sc != "" {
+			return copyOut(rootfs, sp, dp, o.Stdout)
+		}
+		return copyIn(rootfs, sp, dp, o.Stdin, o.Overwrite)
+	})
 }
 
 // inRoot resolves path inside rootfs, keeping a trailing "/" or "/." that changes cp's meaning.

@@ -1,4 +1,4 @@
-package container
+package files
 
 import (
 	"context"
@@ -14,7 +14,9 @@ import (
 	"github.com/containers/storage/pkg/archive"
 	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/image"
+	"github.com/skiffproject/skiff/slirpnet"
 )
 
 // ErrNoImage: the container has no image to build on (a pod's infra container).
@@ -41,7 +43,7 @@ type CommitOptions struct {
 // Commit makes a new image of the container's file system (its image plus its changes) and its
 // configuration (command, entrypoint, environment, user, working directory, labels, stop signal), then
 // Changes; it returns the image's ID. The container keeps running unless Pause asks to freeze it.
-func (e *Engine) Commit(ctx context.Context, nameOrID string, o CommitOptions) (string, error) {
+func Commit(ctx context.Context, e *container.Engine, nameOrID string, o CommitOptions) (string, error) {
 	if err := image.CheckFormat(o.Format); err != nil {
 		return "", err
 	}
@@ -52,11 +54,12 @@ func (e *Engine) Commit(ctx context.Context, nameOrID string, o CommitOptions) (
 	if c.Config.ImageID == "" {
 		return "", fmt.Errorf("commit container %s: %w", c.Name(), ErrNoImage)
 	}
-	parent, err := e.store.Image(c.Config.ImageID)
+	store := e.Store()
+	parent, err := store.Image(c.Config.ImageID)
 	if err != nil {
-		return "", fmt.Errorf("commit container %s: its image %s: %w", c.Name(), shortID(c.Config.ImageID), err)
+		return "", fmt.Errorf("commit container %s: its image %s: %w", c.Name(), slirpnet.ShortID(c.Config.ImageID), err)
 	}
-	if o.Pause && c.State.Status == StatusRunning {
+	if o.Pause && c.State.Status == container.StatusRunning {
 		if _, err := e.Pause(ctx, c.ID); err != nil {
 			return "", fmt.Errorf("commit container %s: %w", c.Name(), err)
 		}
@@ -66,26 +69,26 @@ func (e *Engine) Commit(ctx context.Context, nameOrID string, o CommitOptions) (
 	open := func() (io.ReadCloser, error) {
 		if !o.Squash {
 			uncompressed := archive.Uncompressed
-			r, err := e.store.Diff("", c.Storage.LayerID, &storage.DiffOptions{Compression: &uncompressed})
+			r, err := store.Diff("", c.Storage.LayerID, &storage.DiffOptions{Compression: &uncompressed})
 			if err != nil {
 				return nil, fmt.Errorf("commit container %s: read its changes: %w", c.Name(), err)
 			}
 			return r, nil
 		}
-		rootfs, err := e.store.Mount(c.ID, "")
+		rootfs, err := store.Mount(c.ID, "")
 		if err != nil {
 			return nil, fmt.Errorf("commit container %s: mount: %w", c.Name(), err)
 		}
 		r, err := archive.Tar(rootfs, archive.Uncompressed)
 		if err != nil {
-			_, _ = e.store.Unmount(c.ID, false)
+			_, _ = store.Unmount(c.ID, false)
 			return nil, fmt.Errorf("commit container %s: %w", c.Name(), err)
 		}
-		return &unmountOnClose{ReadCloser: r, unmount: func() { _, _ = e.store.Unmount(c.ID, false) }}, nil
+		return &unmountOnClose{ReadCloser: r, unmount: func() { _, _ = store.Unmount(c.ID, false) }}, nil
 	}
 
 	cfg := commitConfig(c)
-	return image.NewImage(ctx, e.store, open, image.NewImageOptions{
+	return image.NewImage(ctx, store, open, image.NewImageOptions{
 		Parent:    parent,
 		Squash:    o.Squash,
 		Config:    cfg,
@@ -101,7 +104,7 @@ func (e *Engine) Commit(ctx context.Context, nameOrID string, o CommitOptions) (
 
 // commitConfig is the runtime config a commit of c starts from: the container's own settings over its
 // image's (the image's exposed ports and volumes are kept by NewImage's parent config).
-func commitConfig(c *Container) *ociv1.ImageConfig {
+func commitConfig(c *container.Container) *ociv1.ImageConfig {
 	return &ociv1.ImageConfig{
 		User:       c.Config.User,
 		Env:        slices.Clone(c.Config.Env),
@@ -111,18 +114,6 @@ func commitConfig(c *Container) *ociv1.ImageConfig {
 		Labels:     maps.Clone(c.Config.Labels),
 		StopSignal: c.Config.StopSignal,
 	}
-}
-
-// Diff lists what the container changed in its image's file system.
-func (e *Engine) Diff(nameOrID string) ([]image.FileChange, error) {
-	c, err := e.Get(nameOrID)
-	if err != nil {
-		return nil, err
-	}
-	if c.Storage == nil {
-		return nil, fmt.Errorf("diff container %s: no storage", c.Name())
-	}
-	return image.LayerChanges(e.store, c.Storage.LayerID)
 }
 
 // unmountOnClose unmounts the container once its tar has been read.
