@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/urfave/cli/v2"
-
 )
 
 func cpCommand() *cli.Command {
