@@ -118,3 +118,11 @@ func decodeJSON(r *http.Request, v any) error {
 	}
 	return nil
 }
+
+// writeJSONBody writes v as JSON after the headers were sent; the error is the connection's.
+func writeJSONBody(w http.ResponseWriter, v any) error {
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		return fmt.Errorf("write response: %w", err)
+	}
+	return nil
+}
