@@ -54,9 +54,9 @@ func TestCreateOptions(t *testing.T) {
 			PortBindings:  nat.PortMap{"80/tcp": {{HostIP: "127.0.0.1", HostPort: "8080"}, {HostPort: ""}}},
 			RestartPolicy: dcontainer.RestartPolicy{Name: "on-failure", MaximumRetryCount: 2},
 			NetworkMode:   "default", Init: &init, AutoRemove: true,
-			Tmpfs:         map[string]string{"/run": "size=1m"},
-			Binds:         []string{"/tmp:/host:ro", "data:/data"},
-			Resources:     dcontainer.Resources{NanoCPUs: 1500000000, Memory: 64 << 20},
+			Tmpfs:     map[string]string{"/run": "size=1m"},
+			Binds:     []string{"/tmp:/host:ro", "data:/data"},
+			Resources: dcontainer.Resources{NanoCPUs: 1500000000, Memory: 64 << 20},
 		},
 	}
 	o, err := createOptions(&req, "/web")
