@@ -11,6 +11,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,8 +36,8 @@ type CreateOptions struct {
 	Image   string
 	Command []string // after the image on the command line; replaces the image's CMD
 	Name    string
-	// Entrypoint replaces the image's ENTRYPOINT when EntrypointSet ("" clears it).
-	Entrypoint    string
+	// Entrypoint replaces the image's ENTRYPOINT when EntrypointSet (nil clears it).
+	Entrypoint    []string
 	EntrypointSet bool
 	// Env holds NAME=VALUE pairs already parsed (ParseEnv); they override the image's.
 	Env        []string
@@ -294,10 +295,7 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 		cfg.Labels[k] = v
 	}
 	if o.EntrypointSet {
-		cfg.Entrypoint = nil
-		if o.Entrypoint != "" {
-			cfg.Entrypoint = []string{o.Entrypoint}
-		}
+		cfg.Entrypoint = slices.Clone(o.Entrypoint)
 		// Docker: a new entrypoint drops the image's CMD.
 		cfg.Cmd = nil
 	}

@@ -130,8 +130,7 @@ func createOptions(plan *Plan, pod *Pod, c *Container, o PlayOptions) (container
 	// command replaces the image's ENTRYPOINT, args its CMD.
 	co.Command = c.Args
 	if len(c.Command) > 0 {
-		co.Entrypoint, co.EntrypointSet = c.Command[0], true
-		co.Command = append(append([]string{}, c.Command[1:]...), c.Args...)
+		co.Entrypoint, co.EntrypointSet = append([]string{}, c.Command...), true
 	}
 	for _, from := range c.EnvFrom {
 		if from.ConfigMapRef == nil {

@@ -203,7 +203,10 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 		return o, errors.New("--replace needs --name: it replaces the container of that name")
 	}
 	if c.IsSet("entrypoint") {
-		o.Entrypoint, o.EntrypointSet = c.String("entrypoint"), true
+		o.EntrypointSet = true
+		if s := c.String("entrypoint"); s != "" {
+			o.Entrypoint = []string{s}
+		}
 	}
 	if c.IsSet("stop-timeout") {
 		t := c.Uint("stop-timeout")

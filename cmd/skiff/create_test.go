@@ -61,7 +61,7 @@ func TestCreateOptions(t *testing.T) {
 			return reflect.DeepEqual(o.CapAdd, []string{"net_raw", "sys_time"}) && reflect.DeepEqual(o.CapDrop, []string{"ALL"})
 		}, ""},
 		{"entrypoint cleared", []string{"--entrypoint", "", "img"}, func(o container.CreateOptions) bool {
-			return o.EntrypointSet && o.Entrypoint == ""
+			return o.EntrypointSet && o.Entrypoint == nil
 		}, ""},
 		{"no entrypoint flag", []string{"img"}, func(o container.CreateOptions) bool { return !o.EntrypointSet && o.StopTimeout == nil }, ""},
 		{"stop timeout", []string{"--stop-timeout", "3", "--stop-signal", "USR1", "img"}, func(o container.CreateOptions) bool {

@@ -152,3 +152,24 @@ func noRoot(err error, rootfs string) error {
 	}
 	return errors.New(msg)
 }
+
+// StatPath describes path in container nameOrID's root file system, resolved as Copy resolves it
+// (docker cp asks for it before a copy). A missing path wraps os.ErrNotExist. linkTarget is the
+// target of a symbolic link ("" otherwise).
+func StatPath(ctx context.Context, e *container.Engine, nameOrID, path string) (info os.FileInfo, linkTarget string, err error) {
+	err = e.WithRootFS(ctx, nameOrID, func(c *container.Container, rootfs string) error {
+		p, err := inRoot(rootfs, path)
+		if err != nil {
+			return fmt.Errorf("stat %s in container %s: %w", path, c.Name(), err)
+		}
+		info, err = os.Lstat(p)
+		if err != nil {
+			return fmt.Errorf("stat %s in container %s: %w", path, c.Name(), noRoot(err, rootfs))
+		}
+		if info.Mode()&os.ModeSymlink != 0 {
+			linkTarget, _ = os.Readlink(p)
+		}
+		return nil
+	})
+	return info, linkTarget, err
+}
