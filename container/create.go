@@ -229,23 +229,8 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 			return nil, err
 		}
 	}
-	policy := o.Pull
-	if policy == "" {
-		policy = PullMissing
-	}
-	logDriver := o.LogDriver
-	if logDriver == "" {
-		logDriver = DefaultLogDriver
-	}
-	if logDriver == monitor.LogJournald {
-		if _, err := os.Stat(monitor.JournalSocket); err != nil {
-			return nil, fmt.Errorf("--log-driver journald: %s is missing (is systemd-journald running? use --log-driver k8s-file)", monitor.JournalSocket)
-		}
-	}
-	if err := checkLogOpts(logDriver, o.LogOpts); err != nil {
-		return nil, err
-	}
-	if err := checkCgroupOptions(o); err != nil { // before a pull: a refusal changes nothing
+	policy, logDriver, err := checkBeforePull(o)
+	if err != nil {
 		return nil, err
 	}
 	img, err := e.resolveImage(ctx, o, policy)
@@ -256,6 +241,91 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 	if err != nil {
 		return nil, err
 	}
+	cfg := baseConfig(o, img, ic, logDriver)
+	if cfg.Mounts, err = e.mountSpecs(o, ic); err != nil {
+		return nil, err
+	}
+	if cfg.IDMapping, err = idMapping(o.UserNS); err != nil {
+		if !o.UserNSFromModule || o.UserNS.Kind != userns.ModeKeepID {
+			return nil, err
+		}
+		logrus.Warnf("the module's userns = \"keep-id\" needs subordinate IDs, which you have none of: the container runs as its root, which is you (UID %d on the host)", userns.HostUID())
+		cfg.IDMapping = userns.Mapping{}
+	}
+	if cfg.IDMapping.HasUser && o.User == "" {
+		cfg.User = fmt.Sprintf("%d:%d", cfg.IDMapping.UID, cfg.IDMapping.GID)
+	}
+	cfg.GroupAdd = o.GroupAdd
+	if err := e.podConfig(o, cfg); err != nil {
+		return nil, err
+	}
+	if cfg.RestartPolicy, cfg.SdNotify, err = systemdConfig(o); err != nil {
+		return nil, err
+	}
+	if err := e.networkConfig(o.Network, ic.ExposedPorts, cfg); err != nil {
+		return nil, err
+	}
+	if err := cgroupConfig(o, cfg); err != nil {
+		return nil, err
+	}
+	if err := e.processConfig(o, cfg); err != nil {
+		return nil, err
+	}
+	if err := e.secretConfig(o, cfg); err != nil {
+		return nil, err
+	}
+	if cfg.Health, err = healthConfig(imageHealth, o.Health); err != nil {
+		return nil, err
+	}
+	if len(o.Annotations) > 0 {
+		if cfg.Annotations == nil {
+			cfg.Annotations = map[string]string{}
+		}
+		maps.Copy(cfg.Annotations, o.Annotations)
+	}
+	if len(cfg.Entrypoint)+len(cfg.Cmd) == 0 {
+		return nil, fmt.Errorf("no command specified: image %s has no ENTRYPOINT or CMD; give one after the image", o.Image)
+	}
+	// Check the flags the spec generator parses (--ulimit, --cap-add, --cap-drop, --security-opt) now,
+	// so that a bad value leaves nothing behind.
+	if err := spec.Check(spec.Options{
+		RootFS: "/", Args: cfg.argv(), Env: cfg.Env, CapAdd: cfg.CapAdd, CapDrop: cfg.CapDrop,
+		Privileged: cfg.Privileged, SecurityOpts: cfg.SecurityOpts, Ulimits: cfg.Ulimits,
+		CDIDevices: cfg.CDIDevices,
+	}); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// checkBeforePull checks what needs no image, so that a refusal pulls and changes nothing; it returns
+// the pull policy and log driver with their defaults.
+func checkBeforePull(o *CreateOptions) (PullPolicy, string, error) {
+	policy := o.Pull
+	if policy == "" {
+		policy = PullMissing
+	}
+	logDriver := o.LogDriver
+	if logDriver == "" {
+		logDriver = DefaultLogDriver
+	}
+	if logDriver == monitor.LogJournald {
+		if _, err := os.Stat(monitor.JournalSocket); err != nil {
+			return "", "", fmt.Errorf("--log-driver journald: %s is missing (is systemd-journald running? use --log-driver k8s-file)", monitor.JournalSocket)
+		}
+	}
+	if err := checkLogOpts(logDriver, o.LogOpts); err != nil {
+		return "", "", err
+	}
+	if err := checkCgroupOptions(o); err != nil { // before a pull: a refusal changes nothing
+		return "", "", err
+	}
+	return policy, logDriver, nil
+}
+
+// baseConfig is the configuration of a new container from its image's config ic and the options that
+// need no checking against anything else: the command, environment, user, labels, stop signal.
+func baseConfig(o *CreateOptions, img *storage.Image, ic *ociv1.ImageConfig, logDriver string) *Config {
 	cfg := &Config{
 		Name:          o.Name,
 		Image:         o.Image,
@@ -319,60 +389,7 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 	if o.StopTimeout != nil {
 		cfg.StopTimeout = *o.StopTimeout
 	}
-	if cfg.Mounts, err = e.mountSpecs(o, ic); err != nil {
-		return nil, err
-	}
-	if cfg.IDMapping, err = idMapping(o.UserNS); err != nil {
-		if !o.UserNSFromModule || o.UserNS.Kind != userns.ModeKeepID {
-			return nil, err
-		}
-		logrus.Warnf("the module's userns = \"keep-id\" needs subordinate IDs, which you have none of: the container runs as its root, which is you (UID %d on the host)", userns.HostUID())
-		cfg.IDMapping = userns.Mapping{}
-	}
-	if cfg.IDMapping.HasUser && o.User == "" {
-		cfg.User = fmt.Sprintf("%d:%d", cfg.IDMapping.UID, cfg.IDMapping.GID)
-	}
-	cfg.GroupAdd = o.GroupAdd
-	if err := e.podConfig(o, cfg); err != nil {
-		return nil, err
-	}
-	if cfg.RestartPolicy, cfg.SdNotify, err = systemdConfig(o); err != nil {
-		return nil, err
-	}
-	if err := e.networkConfig(o.Network, ic.ExposedPorts, cfg); err != nil {
-		return nil, err
-	}
-	if err := cgroupConfig(o, cfg); err != nil {
-		return nil, err
-	}
-	if err := e.processConfig(o, cfg); err != nil {
-		return nil, err
-	}
-	if err := e.secretConfig(o, cfg); err != nil {
-		return nil, err
-	}
-	if cfg.Health, err = healthConfig(imageHealth, o.Health); err != nil {
-		return nil, err
-	}
-	if len(o.Annotations) > 0 {
-		if cfg.Annotations == nil {
-			cfg.Annotations = map[string]string{}
-		}
-		maps.Copy(cfg.Annotations, o.Annotations)
-	}
-	if len(cfg.Entrypoint)+len(cfg.Cmd) == 0 {
-		return nil, fmt.Errorf("no command specified: image %s has no ENTRYPOINT or CMD; give one after the image", o.Image)
-	}
-	// Check the flags the spec generator parses (--ulimit, --cap-add, --cap-drop, --security-opt) now,
-	// so that a bad value leaves nothing behind.
-	if err := spec.Check(spec.Options{
-		RootFS: "/", Args: cfg.argv(), Env: cfg.Env, CapAdd: cfg.CapAdd, CapDrop: cfg.CapDrop,
-		Privileged: cfg.Privileged, SecurityOpts: cfg.SecurityOpts, Ulimits: cfg.Ulimits,
-		CDIDevices: cfg.CDIDevices,
-	}); err != nil {
-		return nil, err
-	}
-	return cfg, nil
+	return cfg
 }
 
 // argv is the process the container runs.

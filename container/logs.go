@@ -48,128 +48,38 @@ func (e *Engine) Logs(ctx context.Context, nameOrID string, o LogsOptions) error
 	case monitor.LogJournald:
 		return fmt.Errorf("container %s logs to journald: read them with journalctl CONTAINER_ID_FULL=%s", c.Name(), c.ID)
 	}
-	path := e.logPath(c)
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		if !o.Follow {
-			return nil // never started
-		}
-	} else if err != nil {
+	lr := &logReader{path: e.logPath(c)}
+	if err := lr.open(); err != nil {
 		return fmt.Errorf("read logs of container %s: %w", c.Name(), err)
 	}
-	var r *bufio.Reader
-	if f != nil {
-		defer f.Close()
-		r = bufio.NewReaderSize(f, 64<<10)
-		// --log-opt max-size: the part rotated away comes first. The monitor writes whole lines, so no
-		// line spans the two files, and a line still being written is always in f.
-		if old, err := os.Open(RotatedLogPath(path)); err == nil {
-			defer old.Close()
-			r = bufio.NewReaderSize(io.MultiReader(old, f), 64<<10)
-		}
-	}
-	prefix := ""
+	defer lr.close()
+	p := logPrinter{o: o}
 	if o.Names {
-		prefix = c.Name() + " "
+		p.prefix = c.Name() + " "
 	}
-	var pending *logLine
 	var lines []logLine
-	// read consumes what the file holds now, emitting whole lines through emit.
-	read := func(emit func(logLine)) error {
-		for r != nil {
-			s, err := r.ReadString('\n')
-			if err != nil {
-				if errors.Is(err, io.EOF) {
-					if s != "" {
-						// A line still being written: read it again next time.
-						if _, serr := f.Seek(-int64(len(s)), io.SeekCurrent); serr == nil {
-							r.Reset(f)
-						}
-					}
-					return nil
-				}
-				return err
-			}
-			l, err := monitor.ParseLogLine(strings.TrimSuffix(s, "\n"))
-			if err != nil {
-				continue
-			}
-			if pending != nil && pending.stream == l.Stream {
-				pending.text += l.Text
-			} else {
-				if pending != nil {
-					emit(*pending)
-				}
-				pending = &logLine{t: l.Time, stream: l.Stream, text: l.Text}
-			}
-			if !l.Partial {
-				pending.nl = true
-				emit(*pending)
-				pending = nil
-			}
-		}
-		return nil
-	}
-	print := func(l logLine) {
-		if (!o.Since.IsZero() && l.t.Before(o.Since)) || (!o.Until.IsZero() && l.t.After(o.Until)) {
-			return
-		}
-		w := o.Out
-		if l.stream == "stderr" {
-			w = o.Err
-		}
-		text := l.text
-		if l.nl {
-			text += "\n"
-		}
-		if o.Timestamps {
-			text = l.t.Format(time.RFC3339Nano) + " " + text
-		}
-		fmt.Fprint(w, prefix+text)
-	}
-	if err := read(func(l logLine) { lines = append(lines, l) }); err != nil {
+	if err := lr.read(func(l logLine) { lines = append(lines, l) }); err != nil {
 		return fmt.Errorf("read logs of container %s: %w", c.Name(), err)
 	}
 	if o.Tail >= 0 && len(lines) > o.Tail {
 		lines = lines[len(lines)-o.Tail:]
 	}
 	for _, l := range lines {
-		print(l)
+		p.print(l)
 	}
 	if !o.Follow {
-		if pending != nil {
-			print(*pending)
-		}
+		lr.flush(p.print)
 		return nil
 	}
 	for {
 		running := c.State.Status == StatusRunning || c.State.Status == StatusPaused || c.State.Status == StatusStopping ||
 			(c.State.Status == StatusCreated && c.State.Token != "")
-		if f == nil {
-			if f, err = os.Open(path); err == nil {
-				defer f.Close()
-				r = bufio.NewReaderSize(f, 64<<10)
-			}
-		}
-		if err := read(print); err != nil {
+		if err := lr.follow(p.print); err != nil {
 			return fmt.Errorf("read logs of container %s: %w", c.Name(), err)
-		}
-		if f != nil && rotated(f, path) {
-			// The monitor rotated the log: finish the old file, then go on in the new one.
-			if err := read(print); err != nil {
-				return fmt.Errorf("read logs of container %s: %w", c.Name(), err)
-			}
-			if nf, err := os.Open(path); err == nil {
-				defer nf.Close()
-				f = nf
-				r.Reset(f)
-			}
 		}
 		if !running {
 			// The monitor writes the log before the exit file: all output is in.
-			if pending != nil {
-				print(*pending)
-			}
+			lr.flush(p.print)
 			return nil
 		}
 		select {
@@ -179,6 +89,139 @@ func (e *Engine) Logs(ctx context.Context, nameOrID string, o LogsOptions) error
 		}
 		e.observe(c)
 	}
+}
+
+// logReader reads a k8s-file log, the part rotated away by --log-opt max-size first, joining partial
+// lines; it keeps a line still being written for the next read.
+type logReader struct {
+	path    string
+	f       *os.File
+	old     *os.File
+	r       *bufio.Reader
+	pending *logLine
+}
+
+// open opens the log; a log not written yet (a container never started) is no error.
+func (lr *logReader) open() error {
+	f, err := os.Open(lr.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	lr.f = f
+	lr.r = bufio.NewReaderSize(f, 64<<10)
+	// The monitor writes whole lines, so no line spans the two files, and a line still being written is
+	// always in f.
+	if old, err := os.Open(RotatedLogPath(lr.path)); err == nil {
+		lr.old = old
+		lr.r = bufio.NewReaderSize(io.MultiReader(old, f), 64<<10)
+	}
+	return nil
+}
+
+func (lr *logReader) close() {
+	for _, f := range []*os.File{lr.f, lr.old} {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+// read consumes what the file holds now, emitting whole lines through emit.
+func (lr *logReader) read(emit func(logLine)) error {
+	for lr.r != nil {
+		s, err := lr.r.ReadString('\n')
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				if s != "" {
+					// A line still being written: read it again next time.
+					if _, serr := lr.f.Seek(-int64(len(s)), io.SeekCurrent); serr == nil {
+						lr.r.Reset(lr.f)
+					}
+				}
+				return nil
+			}
+			return err
+		}
+		l, err := monitor.ParseLogLine(strings.TrimSuffix(s, "\n"))
+		if err != nil {
+			continue
+		}
+		if lr.pending != nil && lr.pending.stream == l.Stream {
+			lr.pending.text += l.Text
+		} else {
+			if lr.pending != nil {
+				emit(*lr.pending)
+			}
+			lr.pending = &logLine{t: l.Time, stream: l.Stream, text: l.Text}
+		}
+		if !l.Partial {
+			lr.pending.nl = true
+			emit(*lr.pending)
+			lr.pending = nil
+		}
+	}
+	return nil
+}
+
+// follow reads what is new, opening the log once it exists and moving to the new file after a
+// rotation.
+func (lr *logReader) follow(emit func(logLine)) error {
+	if lr.f == nil {
+		if err := lr.open(); err != nil {
+			return err
+		}
+	}
+	if err := lr.read(emit); err != nil {
+		return err
+	}
+	if lr.f != nil && rotated(lr.f, lr.path) {
+		// The monitor rotated the log: finish the old file, then go on in the new one.
+		if err := lr.read(emit); err != nil {
+			return err
+		}
+		if nf, err := os.Open(lr.path); err == nil {
+			lr.f.Close()
+			lr.f = nf
+			lr.r.Reset(nf)
+		}
+	}
+	return nil
+}
+
+// flush emits a last line that has no newline.
+func (lr *logReader) flush(emit func(logLine)) {
+	if lr.pending != nil {
+		emit(*lr.pending)
+		lr.pending = nil
+	}
+}
+
+// logPrinter writes log lines as logs's options ask.
+type logPrinter struct {
+	o      LogsOptions
+	prefix string
+}
+
+func (p logPrinter) print(l logLine) {
+	o := p.o
+	if (!o.Since.IsZero() && l.t.Before(o.Since)) || (!o.Until.IsZero() && l.t.After(o.Until)) {
+		return
+	}
+	w := o.Out
+	if l.stream == "stderr" {
+		w = o.Err
+	}
+	text := l.text
+	if l.nl {
+		text += "\n"
+	}
+	if o.Timestamps {
+		text = l.t.Format(time.RFC3339Nano) + " " + text
+	}
+	fmt.Fprint(w, p.prefix+text)
 }
 
 // rotated reports whether path is no longer the file f has open.

@@ -56,24 +56,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	if err != nil {
 		return nil, err
 	}
-	token, err := newID()
-	if err != nil {
-		return nil, err
-	}
-	if _, err := os.Stat(filepath.Join(rt.StateRoot, c.ID)); err == nil {
-		// The runtime still knows an earlier run (its monitor may be deleting it right now).
-		if err := rt.Delete(ctx, c.ID, true); err != nil && !errors.Is(err, oci.ErrNotExist) {
-			return nil, fmt.Errorf("start container %s: remove the runtime's state of the last run: %w", c.Name(), err)
-		}
-	}
-	// RestartCount counts the restart policy's starts since the user last started the container (Docker's).
-	restarts := 0
-	if c.policyRestart {
-		restarts = c.State.RestartCount + 1
-	}
-	c.State = State{Status: StatusCreated, Token: token[:16], Mounted: true, RuntimeCreated: true, RestartCount: restarts}
-	_ = os.Remove(e.exitPath(c.ID))
-	if err := e.save(c); err != nil {
+	if err := e.beginRun(ctx, c, rt); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -87,88 +70,18 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		c.State.Status, c.State.Error, c.State.Token = StatusCreated, err.Error(), ""
 		_ = e.save(c)
 	}()
-
 	trace.Mark("prepare the start: runtime, record")
-	rootfs, err := e.store.Mount(c.ID, "")
-	if err != nil {
-		return nil, fmt.Errorf("mount container %s: %w", c.Name(), err)
-	}
-	trace.Mark("mount the rootfs")
-	dir, err := e.store.ContainerRunDirectory(c.ID)
-	if err != nil {
-		return nil, fmt.Errorf("run directory of container %s: %w", c.Name(), err)
-	}
-	s, err := e.generateSpec(c, rootfs)
+	b, err := e.writeBundle(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	c.State.CgroupPath = s.Linux.CgroupsPath
 	if c.State.CgroupPath != "" {
 		if rt, err = e.runtimeFor(c); err != nil { // one that manages the cgroup
 			return nil, err
 		}
-		// The record names the runtime (through the cgroup path) before that runtime creates anything:
-		// a repair after this command is killed must delete the container where it was created.
-		if err := e.save(c); err != nil {
-			return nil, err
-		}
 	}
-	_ = os.Remove(e.oomPath(c.ID))
-	e.resetHealth(c)
-	healthCmd, healthInterval := e.healthCommand(c)
-	if t := e.startHealthTimer(ctx, c); t != "" { // healthtimer.go: the user's systemd runs the checks
-		c.State.HealthTimer = t
-		healthCmd, healthInterval = nil, 0
-	}
-	if err := checkCommand(rootfs, c.Config.argv(), s.Process.Env); err != nil {
-		return nil, fmt.Errorf("start container %s: %w", c.Name(), err)
-	}
-	b, err := json.Marshal(s)
+	proc, conn, err := e.startMonitor(ctx, c, rt, b, attach)
 	if err != nil {
-		return nil, fmt.Errorf("encode spec of container %s: %w", c.Name(), err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, bundleSpec), b, 0o600); err != nil {
-		return nil, fmt.Errorf("write spec of container %s: %w", c.Name(), err)
-	}
-	pidPath := filepath.Join(dir, pidFile)
-	_ = os.Remove(pidPath)
-	trace.Mark("generate and write the spec")
-	console := ""
-	if c.Config.Terminal {
-		console = monitor.ConsoleSocket
-	}
-	logPath := ""
-	if c.Config.LogDriver == monitor.LogK8sFile {
-		logPath = e.logPath(c)
-	}
-	oomFile := ""
-	if c.State.CgroupPath != "" {
-		oomFile = e.oomPath(c.ID)
-	}
-	proc, conn, err := monitor.Start(monitor.Config{
-		ID: c.ID, Name: c.Name(), Dir: dir, PIDFile: pidPath,
-		ExitFile: e.exitPath(c.ID), Token: c.State.Token, OOMFile: oomFile,
-		LogDriver: c.Config.LogDriver, LogPath: logPath, LogMaxSize: c.Config.LogOpts.MaxSize, LogTag: c.Config.LogOpts.Tag,
-		Terminal: c.Config.Terminal, Stdin: c.Config.Interactive,
-		Runtime:       launchCommand(c, rt, dir, pidPath, console),
-		StartCommand:  startCommand(c, rt),
-		HideCgroup2:   rt.HidesCgroup2(),
-		DeleteCommand: deleteCommand(rt, c.ID),
-		ExitCommand:   e.exitCommand(c),
-		HealthCommand: healthCmd, HealthInterval: healthInterval, Timeout: c.Config.Process.Timeout,
-		PreserveFDs: c.preserveFDs,
-		Attach:      attach,
-		StopOnTerm:  batchStopGrace(c), // batch.go
-	})
-	if err != nil {
-		var ce *monitor.CreateError
-		if errors.As(err, &ce) {
-			msg := oci.LogError(oci.CreateLogFile(dir))
-			if msg == "" {
-				msg = ce.Stderr
-			}
-			return nil, runtimeError(c.Name(), msg)
-		}
 		return nil, err
 	}
 	logrus.Debugf("container %s: runtime started it as PID %d, monitor PID %d", shortID(c.ID), proc.Pid, proc.MonitorPid)
@@ -197,6 +110,126 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	e.event(c, "start")
 	trace.Mark("record the running container")
 	return conn, nil
+}
+
+// beginRun records the start of a new run of c: a fresh token and state (the restart count kept for
+// a restart by policy), after deleting what the runtime still keeps of the last run.
+func (e *Engine) beginRun(ctx context.Context, c *Container, rt *oci.Runtime) error {
+	token, err := newID()
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(rt.StateRoot, c.ID)); err == nil {
+		// The runtime still knows an earlier run (its monitor may be deleting it right now).
+		if err := rt.Delete(ctx, c.ID, true); err != nil && !errors.Is(err, oci.ErrNotExist) {
+			return fmt.Errorf("start container %s: remove the runtime's state of the last run: %w", c.Name(), err)
+		}
+	}
+	// RestartCount counts the restart policy's starts since the user last started the container (Docker's).
+	restarts := 0
+	if c.policyRestart {
+		restarts = c.State.RestartCount + 1
+	}
+	c.State = State{Status: StatusCreated, Token: token[:16], Mounted: true, RuntimeCreated: true, RestartCount: restarts}
+	_ = os.Remove(e.exitPath(c.ID))
+	return e.save(c)
+}
+
+// bundle is what writeBundle prepared for the monitor.
+type bundle struct {
+	dir, pidPath string
+	// healthCmd and healthInterval are the monitor's health checks (none when a systemd timer runs them).
+	healthCmd      []string
+	healthInterval time.Duration
+}
+
+// writeBundle mounts c's root file system, generates its spec and writes it into the run directory.
+// It records the cgroup path, which picks the runtime, before that runtime creates anything: a repair
+// after this command is killed must delete the container where it was created.
+func (e *Engine) writeBundle(ctx context.Context, c *Container) (bundle, error) {
+	rootfs, err := e.store.Mount(c.ID, "")
+	if err != nil {
+		return bundle{}, fmt.Errorf("mount container %s: %w", c.Name(), err)
+	}
+	trace.Mark("mount the rootfs")
+	dir, err := e.store.ContainerRunDirectory(c.ID)
+	if err != nil {
+		return bundle{}, fmt.Errorf("run directory of container %s: %w", c.Name(), err)
+	}
+	s, err := e.generateSpec(c, rootfs)
+	if err != nil {
+		return bundle{}, err
+	}
+	c.State.CgroupPath = s.Linux.CgroupsPath
+	if c.State.CgroupPath != "" {
+		if err := e.save(c); err != nil {
+			return bundle{}, err
+		}
+	}
+	_ = os.Remove(e.oomPath(c.ID))
+	e.resetHealth(c)
+	b := bundle{dir: dir, pidPath: filepath.Join(dir, pidFile)}
+	b.healthCmd, b.healthInterval = e.healthCommand(c)
+	if t := e.startHealthTimer(ctx, c); t != "" { // healthtimer.go: the user's systemd runs the checks
+		c.State.HealthTimer = t
+		b.healthCmd, b.healthInterval = nil, 0
+	}
+	if err := checkCommand(rootfs, c.Config.argv(), s.Process.Env); err != nil {
+		return bundle{}, fmt.Errorf("start container %s: %w", c.Name(), err)
+	}
+	js, err := json.Marshal(s)
+	if err != nil {
+		return bundle{}, fmt.Errorf("encode spec of container %s: %w", c.Name(), err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, bundleSpec), js, 0o600); err != nil {
+		return bundle{}, fmt.Errorf("write spec of container %s: %w", c.Name(), err)
+	}
+	_ = os.Remove(b.pidPath)
+	trace.Mark("generate and write the spec")
+	return b, nil
+}
+
+// startMonitor starts c's monitor, which has the runtime create (or run) the container from b.
+func (e *Engine) startMonitor(ctx context.Context, c *Container, rt *oci.Runtime, b bundle, attach bool) (monitor.Process, *monitor.Conn, error) {
+	console := ""
+	if c.Config.Terminal {
+		console = monitor.ConsoleSocket
+	}
+	logPath := ""
+	if c.Config.LogDriver == monitor.LogK8sFile {
+		logPath = e.logPath(c)
+	}
+	oomFile := ""
+	if c.State.CgroupPath != "" {
+		oomFile = e.oomPath(c.ID)
+	}
+	proc, conn, err := monitor.Start(monitor.Config{
+		ID: c.ID, Name: c.Name(), Dir: b.dir, PIDFile: b.pidPath,
+		ExitFile: e.exitPath(c.ID), Token: c.State.Token, OOMFile: oomFile,
+		LogDriver: c.Config.LogDriver, LogPath: logPath, LogMaxSize: c.Config.LogOpts.MaxSize, LogTag: c.Config.LogOpts.Tag,
+		Terminal: c.Config.Terminal, Stdin: c.Config.Interactive,
+		Runtime:       launchCommand(c, rt, b.dir, b.pidPath, console),
+		StartCommand:  startCommand(c, rt),
+		HideCgroup2:   rt.HidesCgroup2(),
+		DeleteCommand: deleteCommand(rt, c.ID),
+		ExitCommand:   e.exitCommand(c),
+		HealthCommand: b.healthCmd, HealthInterval: b.healthInterval, Timeout: c.Config.Process.Timeout,
+		PreserveFDs: c.preserveFDs,
+		Attach:      attach,
+		StopOnTerm:  batchStopGrace(c), // batch.go
+	})
+	if err != nil {
+		var ce *monitor.CreateError
+		if errors.As(err, &ce) {
+			msg := oci.LogError(oci.CreateLogFile(b.dir))
+			if msg == "" {
+				msg = ce.Stderr
+			}
+			return proc, nil, runtimeError(c.Name(), msg)
+		}
+		return proc, nil, err
+	}
+	return proc, conn, nil
 }
 
 // runCommand is the runtime's `run --detach`: CreateCommand's arguments, created and started in one

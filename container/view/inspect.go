@@ -172,77 +172,7 @@ func Inspect(e *container.Engine, nameOrID string) (*InspectData, error) {
 	cfg, st := &c.Config, &c.State
 	argv := c.Command()
 	paths, store := e.Paths(c), e.Store()
-	d := &InspectData{
-		ID:         c.ID,
-		Created:    cfg.Created,
-		Args:       []string{},
-		Image:      cfg.ImageID,
-		ImageName:  cfg.ImageName,
-		StaticDir:  paths.Static,
-		OCIRuntime: e.RuntimeName(c),
-		PidFile:    paths.PIDFile,
-		// The monitor plays conmon's part.
-		ConmonPidFile: paths.MonitorPIDFile,
-		Name:          c.Name(),
-		RestartCount:  st.RestartCount,
-		Driver:        store.GraphDriverName(),
-		ExecIDs:       []string{},
-		GraphDriver:   InspectDriver{Name: store.GraphDriverName()},
-		Mounts:        []InspectMount{},
-		Dependencies:  []string{},
-		State: InspectState{
-			OciVersion: spec.OCIVersion,
-			Status:     st.Status,
-			Running:    st.Status == container.StatusRunning || st.Status == container.StatusStopping,
-			Paused:     st.Status == container.StatusPaused,
-			OOMKilled:  st.OOMKilled,
-			Pid:        st.Pid,
-			ConmonPid:  st.MonitorPid,
-			ExitCode:   st.ExitCode,
-			Error:      st.Error,
-			StartedAt:  st.StartedAt,
-			FinishedAt: st.FinishedAt,
-		},
-		Config: InspectConfig{
-			Hostname:      cfg.Hostname,
-			User:          cfg.User,
-			AttachStdin:   cfg.Interactive,
-			AttachStdout:  true,
-			AttachStderr:  true,
-			Tty:           cfg.Terminal,
-			OpenStdin:     cfg.Interactive,
-			Env:           nonNil(cfg.Env),
-			Cmd:           cfg.Cmd,
-			Image:         cfg.ImageName,
-			WorkingDir:    cfg.WorkingDir,
-			Entrypoint:    cfg.Entrypoint,
-			Labels:        cfg.Labels,
-			Annotations:   cfg.Annotations,
-			StopSignal:    stopSignalNumber(cfg.StopSignal),
-			StopTimeout:   cfg.StopTimeout,
-			CreateCommand: cfg.CreateCommand,
-			Umask:         "0022",
-		},
-		HostConfig: InspectHostConfig{
-			Binds:          []string{},
-			CapAdd:         nonNil(cfg.CapAdd),
-			CapDrop:        nonNil(cfg.CapDrop),
-			Privileged:     cfg.Privileged,
-			ReadonlyRootfs: cfg.ReadOnly,
-			SecurityOpt:    nonNil(cfg.SecurityOpts),
-			AutoRemove:     cfg.AutoRemove,
-			Init:           cfg.Init,
-			LogConfig:      InspectLogConfig{Type: cfg.LogDriver},
-			RestartPolicy:  inspectRestart(cfg.RestartPolicy),
-			Ulimits:        nonNil(cfg.Ulimits),
-			NetworkMode:    "private",
-			PidMode:        "private",
-			IpcMode:        "private",
-			UTSMode:        "private",
-			UsernsMode:     "",
-			Runtime:        "oci",
-		},
-	}
+	d := baseInspect(c, paths, e.RuntimeName(c), store.GraphDriverName())
 	if len(argv) > 0 {
 		d.Path, d.Args = argv[0], argv[1:]
 	}
@@ -299,6 +229,84 @@ func Inspect(e *container.Engine, nameOrID string) (*InspectData, error) {
 		}
 	}
 	return d, nil
+}
+
+// baseInspect is the inspect document of c from its record alone: identity, paths, state and the
+// configuration as Podman shapes it; Inspect adds what it reads from the store and the system.
+func baseInspect(c *container.Container, paths container.Paths, runtime, driver string) *InspectData {
+	cfg, st := &c.Config, &c.State
+	d := &InspectData{
+		ID:         c.ID,
+		Created:    cfg.Created,
+		Args:       []string{},
+		Image:      cfg.ImageID,
+		ImageName:  cfg.ImageName,
+		StaticDir:  paths.Static,
+		OCIRuntime: runtime,
+		PidFile:    paths.PIDFile,
+		// The monitor plays conmon's part.
+		ConmonPidFile: paths.MonitorPIDFile,
+		Name:          c.Name(),
+		RestartCount:  st.RestartCount,
+		Driver:        driver,
+		ExecIDs:       []string{},
+		GraphDriver:   InspectDriver{Name: driver},
+		Mounts:        []InspectMount{},
+		Dependencies:  []string{},
+		State: InspectState{
+			OciVersion: spec.OCIVersion,
+			Status:     st.Status,
+			Running:    st.Status == container.StatusRunning || st.Status == container.StatusStopping,
+			Paused:     st.Status == container.StatusPaused,
+			OOMKilled:  st.OOMKilled,
+			Pid:        st.Pid,
+			ConmonPid:  st.MonitorPid,
+			ExitCode:   st.ExitCode,
+			Error:      st.Error,
+			StartedAt:  st.StartedAt,
+			FinishedAt: st.FinishedAt,
+		},
+		Config: InspectConfig{
+			Hostname:      cfg.Hostname,
+			User:          cfg.User,
+			AttachStdin:   cfg.Interactive,
+			AttachStdout:  true,
+			AttachStderr:  true,
+			Tty:           cfg.Terminal,
+			OpenStdin:     cfg.Interactive,
+			Env:           nonNil(cfg.Env),
+			Cmd:           cfg.Cmd,
+			Image:         cfg.ImageName,
+			WorkingDir:    cfg.WorkingDir,
+			Entrypoint:    cfg.Entrypoint,
+			Labels:        cfg.Labels,
+			Annotations:   cfg.Annotations,
+			StopSignal:    stopSignalNumber(cfg.StopSignal),
+			StopTimeout:   cfg.StopTimeout,
+			CreateCommand: cfg.CreateCommand,
+			Umask:         "0022",
+		},
+		HostConfig: InspectHostConfig{
+			Binds:          []string{},
+			CapAdd:         nonNil(cfg.CapAdd),
+			CapDrop:        nonNil(cfg.CapDrop),
+			Privileged:     cfg.Privileged,
+			ReadonlyRootfs: cfg.ReadOnly,
+			SecurityOpt:    nonNil(cfg.SecurityOpts),
+			AutoRemove:     cfg.AutoRemove,
+			Init:           cfg.Init,
+			LogConfig:      InspectLogConfig{Type: cfg.LogDriver},
+			RestartPolicy:  inspectRestart(cfg.RestartPolicy),
+			Ulimits:        nonNil(cfg.Ulimits),
+			NetworkMode:    "private",
+			PidMode:        "private",
+			IpcMode:        "private",
+			UTSMode:        "private",
+			UsernsMode:     "",
+			Runtime:        "oci",
+		},
+	}
+	return d
 }
 
 func nonNil(s []string) []string {
