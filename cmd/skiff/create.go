@@ -8,7 +8,6 @@ import (
 
 	"github.com/containers/image/v5/types"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/sys/unix"
 
 	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/systemd"
@@ -110,29 +109,6 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 	if err != nil {
 		return container.CreateOptions{}, err
 	}
-	pull, err := container.ParsePullPolicy(c.String("pull"))
-	if err != nil {
-		return container.CreateOptions{}, err
-	}
-	logDriver, err := container.ParseLogDriver(c.String("log-driver"))
-	if err != nil {
-		return container.CreateOptions{}, err
-	}
-	var stopSignal unix.Signal
-	if s := c.String("stop-signal"); s != "" {
-		if stopSignal, err = container.ParseSignal(s); err != nil {
-			return container.CreateOptions{}, fmt.Errorf("--stop-signal: %w", err)
-		}
-	}
-	restart, err := systemd.ParseRestartPolicy(c.String("restart"))
-	if err != nil {
-		return container.CreateOptions{}, err
-	}
-	if s := c.String("sdnotify"); s != "" {
-		if _, err := notify.ParseMode(s); err != nil {
-			return container.CreateOptions{}, err
-		}
-	}
 	mf := mountflag.Flags{Volumes: append(mod.Volumes, c.StringSlice("volume")...), Mounts: c.StringSlice("mount"), Tmpfs: c.StringSlice("tmpfs"),
 		VolumesFrom: c.StringSlice("volumes-from")}
 	specs, from, err := mountflag.Parse(mf)
@@ -169,16 +145,15 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 		CapDrop:       splitCommas(c.StringSlice("cap-drop")),
 		SecurityOpts:  c.StringSlice("security-opt"),
 		Ulimits:       c.StringSlice("ulimit"),
-		StopSignal:    stopSignal,
-		LogDriver:     logDriver,
-		Pull:          pull,
 		PullWriter:    os.Stderr,
 		Replace:       c.Bool("replace"),
 		CIDFile:       c.String("cidfile"),
 		Runtime:       c.String("runtime"),
 		CreateCommand: os.Args,
-		Restart:       restart,
 		SdNotify:      c.String("sdnotify"),
+	}
+	if err := lifecycleOptions(c, &o); err != nil { // --pull, --log-driver, --stop-signal, --restart
+		return o, err
 	}
 	if o.Network, err = networkOptions(c); err != nil {
 		return o, err
@@ -217,6 +192,32 @@ func createOptions(c *cli.Context) (container.CreateOptions, error) {
 		o.System.SkipTLSVerify = types.OptionalBoolTrue
 	}
 	return o, nil
+}
+
+// lifecycleOptions parses the flags of create and run that decide how the container is pulled, logs,
+// stops and restarts: --pull, --log-driver, --stop-signal, --restart and --sdnotify.
+func lifecycleOptions(c *cli.Context, o *container.CreateOptions) error {
+	var err error
+	if o.Pull, err = container.ParsePullPolicy(c.String("pull")); err != nil {
+		return err
+	}
+	if o.LogDriver, err = container.ParseLogDriver(c.String("log-driver")); err != nil {
+		return err
+	}
+	if s := c.String("stop-signal"); s != "" {
+		if o.StopSignal, err = container.ParseSignal(s); err != nil {
+			return fmt.Errorf("--stop-signal: %w", err)
+		}
+	}
+	if o.Restart, err = systemd.ParseRestartPolicy(c.String("restart")); err != nil {
+		return err
+	}
+	if s := c.String("sdnotify"); s != "" {
+		if _, err := notify.ParseMode(s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func splitCommas(values []string) []string {
