@@ -1,5 +1,13 @@
-// Package container implements skiff's container lifecycle: create, start, run, stop, kill, remove,
-// wait, logs, exec, attach, list, inspect, top, rename, restart, pause, cp, export and prune.
+// Package container is skiff's container engine core: the lifecycle of a container (create, start,
+// run, stop, kill, remove, wait, logs, exec, attach, rename, restart, pause, update, prune) and its
+// record. Front ends (the CLI in cmd/skiff, the Docker API in package api, kube play) fill the typed
+// CreateOptions and call the Engine; they never hand it flag strings.
+//
+// Around it, each in its own package: netwire (the network a container asks for and its wiring at
+// each start), podwire (what a pod's member and infra container need), view (the ps rows and the
+// inspect, top and stats documents front ends show), files (cp, export, diff and commit through the
+// container's root file system). Those may import this package; this package imports only netwire and
+// podwire, never view, files, pods or a front end.
 //
 // A container is a containers/storage container (its ID, its unique names and its rootfs layer) plus
 // skiff's record of it, a JSON file in the storage container's persistent directory that holds the
@@ -13,15 +21,14 @@ package container
 
 import (
 	"context"
-	"fmt"
-
 	"errors"
-	"github.com/skiffproject/skiff/container/netwire"
-	"github.com/skiffproject/skiff/container/podwire"
+	"fmt"
 	"time"
 
 	"github.com/containers/storage"
 
+	"github.com/skiffproject/skiff/container/netwire"
+	"github.com/skiffproject/skiff/container/podwire"
 	"github.com/skiffproject/skiff/health"
 	"github.com/skiffproject/skiff/runtime/oci"
 	"github.com/skiffproject/skiff/runtime/spec"

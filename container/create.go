@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/skiffproject/skiff/container/netwire"
-	"github.com/skiffproject/skiff/container/podwire"
 	"io"
 	"maps"
 	"os"
@@ -22,6 +20,8 @@ import (
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
+	"github.com/skiffproject/skiff/container/netwire"
+	"github.com/skiffproject/skiff/container/podwire"
 	"github.com/skiffproject/skiff/health"
 	"github.com/skiffproject/skiff/image"
 	"github.com/skiffproject/skiff/runtime/monitor"

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/skiffproject/skiff/container/netwire"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/skiffproject/skiff/cgroups"
+	"github.com/skiffproject/skiff/container/netwire"
 	"github.com/skiffproject/skiff/image"
 	"github.com/skiffproject/skiff/runtime/spec"
 	"github.com/skiffproject/skiff/slirpnet"

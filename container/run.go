@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/skiffproject/skiff/container/netwire"
 
+	"github.com/skiffproject/skiff/container/netwire"
 	"github.com/skiffproject/skiff/trace"
 )
 

@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
-	"github.com/skiffproject/skiff/container/files"
 	"os"
 
 	"github.com/containers/storage/pkg/ioutils"
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiffproject/skiff/container/files"
 	"github.com/skiffproject/skiff/image"
 )
 

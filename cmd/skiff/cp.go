@@ -2,10 +2,11 @@ package main
 
 import (
 	"errors"
-	"github.com/skiffproject/skiff/container/files"
 	"os"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/skiffproject/skiff/container/files"
 )
 
 func cpCommand() *cli.Command {

@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/skiffproject/skiff/container/files"
 
 	"github.com/containers/storage"
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/container/files"
 	"github.com/skiffproject/skiff/image"
 )
 

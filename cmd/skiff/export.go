@@ -3,12 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/skiffproject/skiff/container/files"
 	"io"
 	"os"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
+
+	"github.com/skiffproject/skiff/container/files"
 )
 
 func exportCommand() *cli.Command {

@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"github.com/skiffproject/skiff/container/netwire"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiffproject/skiff/container/netwire"
 	"github.com/skiffproject/skiff/netbridge"
 )
 

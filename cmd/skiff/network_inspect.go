@@ -3,10 +3,10 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"github.com/skiffproject/skiff/container/view"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiffproject/skiff/container/view"
 	"github.com/skiffproject/skiff/netbridge"
 	"github.com/skiffproject/skiff/report"
 )

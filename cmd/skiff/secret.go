@@ -1,9 +1,9 @@
 package main
 
 import (
-	"github.com/skiffproject/skiff/container/view"
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiffproject/skiff/container/view"
 	"github.com/skiffproject/skiff/secrets"
 )
 

@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
-	"github.com/skiffproject/skiff/container/view"
 
 	units "github.com/docker/go-units"
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiffproject/skiff/container/view"
 	"github.com/skiffproject/skiff/netbridge"
 	"github.com/skiffproject/skiff/pods"
 	"github.com/skiffproject/skiff/system"

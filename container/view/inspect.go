@@ -1,18 +1,18 @@
 package view
 
 import (
-	"github.com/docker/go-units"
-	"github.com/skiffproject/skiff/container"
-	"github.com/skiffproject/skiff/systemd"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/skiffproject/skiff/health"
+	"github.com/docker/go-units"
 	"golang.org/x/sys/unix"
 
+	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/health"
 	"github.com/skiffproject/skiff/runtime/spec"
 	"github.com/skiffproject/skiff/slirpnet"
+	"github.com/skiffproject/skiff/systemd"
 )
 
 // InspectData is what `inspect` prints for a container, shaped like Podman's (libpod

@@ -2,14 +2,15 @@ package view
 
 import (
 	"fmt"
-	"github.com/skiffproject/skiff/container"
-	"github.com/skiffproject/skiff/slirpnet"
-	"github.com/skiffproject/skiff/systemd"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/docker/go-units"
+
+	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/slirpnet"
+	"github.com/skiffproject/skiff/systemd"
 )
 
 // ListOptions control List.

@@ -2,11 +2,12 @@ package view
 
 import (
 	"fmt"
+	"strings"
+
 	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/container/netwire"
 	"github.com/skiffproject/skiff/netbridge"
 	"github.com/skiffproject/skiff/slirpnet"
-	"strings"
 )
 
 // InspectNetworkSettings is the NetworkSettings section of inspect, as Podman shapes it.

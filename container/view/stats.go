@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"github.com/skiffproject/skiff/container"
-	"github.com/skiffproject/skiff/slirpnet"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,7 +13,9 @@ import (
 	"github.com/docker/go-units"
 
 	"github.com/skiffproject/skiff/cgroups"
+	"github.com/skiffproject/skiff/container"
 	process "github.com/skiffproject/skiff/proc"
+	"github.com/skiffproject/skiff/slirpnet"
 )
 
 // Sources of a container's statistics.

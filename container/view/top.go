@@ -3,7 +3,6 @@ package view
 import (
 	"bufio"
 	"fmt"
-	"github.com/skiffproject/skiff/container"
 	"maps"
 	"os"
 	osuser "os/user"
@@ -17,6 +16,7 @@ import (
 	"github.com/moby/sys/user"
 	"golang.org/x/sys/unix"
 
+	"github.com/skiffproject/skiff/container"
 	process "github.com/skiffproject/skiff/proc"
 	"github.com/skiffproject/skiff/userns"
 )
