@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -149,6 +150,7 @@ func TestWriteFile(t *testing.T) {
 		{"new file", WriteFile, 0o600, false},
 		{"replace", WriteFile, 0o644, true},
 		{"replace without sync", WriteFileNoSync, 0o640, true},
+		{"replace with a stream", writeStream, 0o400, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
@@ -176,6 +178,29 @@ func TestWriteFile(t *testing.T) {
 	if err := WriteFile(filepath.Join(dir, "missing", "x"), nil, 0o600); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("write into a missing directory: %v", err)
 	}
+	// A stream that fails leaves the old file, and its error is returned as it is.
+	errFill := errors.New("archive failed")
+	path := filepath.Join(dir, "replace")
+	err := WriteStream(path, 0o600, func(w io.Writer) error {
+		_, _ = w.Write([]byte("partial"))
+		return errFill
+	})
+	if !errors.Is(err, errFill) || err.Error() != errFill.Error() {
+		t.Errorf("failed stream: %v, want its own error", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "new" {
+		t.Errorf("a failed stream changed the file: %q", b)
+	}
+	if left := temps(t, dir); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+func writeStream(path string, data []byte, perm fs.FileMode) error {
+	return WriteStream(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }
 
 // TestRepairAfterKill kills writers at each step of a write, and leaves what killed writers leave, then

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -43,6 +44,12 @@ func WriteFileNoSync(path string, data []byte, perm fs.FileMode) error {
 	return write(path, data, perm, false)
 }
 
+// WriteStream is WriteFile for content that fill writes (an archive, a copy): what fill writes replaces
+// path only if fill returns nil; otherwise path is left as it was and fill's error is returned as it is.
+func WriteStream(path string, perm fs.FileMode, fill func(io.Writer) error) error {
+	return writeWith(path, perm, true, fill)
+}
+
 // WriteJSON encodes v as indented JSON and writes it with WriteFile.
 func WriteJSON(path string, v any, perm fs.FileMode) error {
 	b, err := encode(path, v)
@@ -76,7 +83,15 @@ func ReadJSON(path string, v any) error {
 // ErrCorrupt: a record that does not decode.
 var ErrCorrupt = errors.New("corrupt record")
 
-func write(path string, data []byte, perm fs.FileMode, sync bool) (err error) {
+func write(path string, data []byte, perm fs.FileMode, sync bool) error {
+	return writeWith(path, perm, sync, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeWith is the one implementation of an atomic write.
+func writeWith(path string, perm fs.FileMode, sync bool, fill func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -91,7 +106,10 @@ func write(path string, data []byte, perm fs.FileMode, sync bool) (err error) {
 			_ = os.Remove(tmp)
 		}
 	}()
-	_, err = f.Write(data)
+	if err = fill(f); err != nil {
+		f.Close()
+		return err // fill's own error, as it is: it names what failed
+	}
 	if err == nil {
 		err = f.Chmod(perm) // perm as given, whatever the umask
 	}
