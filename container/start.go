@@ -15,6 +15,7 @@ import (
 	rspec "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 
+	"github.com/skiffproject/skiff/record"
 	"github.com/skiffproject/skiff/runtime/monitor"
 	"github.com/skiffproject/skiff/runtime/oci"
 	"github.com/skiffproject/skiff/runtime/spec"
@@ -127,7 +128,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 	if err != nil {
 		return nil, fmt.Errorf("encode spec of container %s: %w", c.Name(), err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, bundleSpec), b, 0o600); err != nil {
+	if err := record.WriteFile(filepath.Join(dir, bundleSpec), b, 0o600); err != nil {
 		return nil, fmt.Errorf("write spec of container %s: %w", c.Name(), err)
 	}
 	pidPath := filepath.Join(dir, pidFile)
