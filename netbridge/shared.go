@@ -488,7 +488,7 @@ func (s *shared) allocIP(n *Network, want string) (net.IP, error) {
 			return ip, nil
 		}
 	}
-	return nil, fmt.Errorf("network %s (%s) has no free address", n.Name, sn)
+	return nil, fmt.Errorf("network %s (%s): %w", n.Name, sn, ErrNoAddress)
 }
 
 // resolvePorts picks the random host ports (HostPort 0) by binding port 0.

@@ -31,6 +31,8 @@ var (
 	ErrInvalid = errors.New("invalid argument")
 	// ErrNoSubnet: every /24 of DefaultPool is taken.
 	ErrNoSubnet = errors.New("could not find a free subnet")
+	// ErrNoAddress: every host address of a network's subnet is taken.
+	ErrNoAddress = errors.New("no free address")
 )
 
 // DriverBridge is the only driver.
