@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/containers/storage/pkg/ioutils"
 	"github.com/sirupsen/logrus"
 
+	"github.com/skiffproject/skiff/record"
 	"github.com/skiffproject/skiff/runtime/monitor"
 	"github.com/skiffproject/skiff/systemd"
 )
@@ -56,7 +56,7 @@ func (e *Engine) markStopped(c *Container) {
 	if c.State.Token == "" {
 		return
 	}
-	if err := ioutils.AtomicWriteFile(filepath.Join(e.dir(c.ID), stoppedFile), []byte(c.State.Token), 0o600); err != nil {
+	if err := record.WriteFileNoSync(filepath.Join(e.dir(c.ID), stoppedFile), []byte(c.State.Token), 0o600); err != nil {
 		logrus.Debugf("container %s: record the stop: %v", shortID(c.ID), err)
 	}
 }

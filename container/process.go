@@ -13,13 +13,13 @@ import (
 	"time"
 
 	"github.com/containers/storage"
-	"github.com/containers/storage/pkg/ioutils"
 	rspec "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 
 	"github.com/skiffproject/skiff/cgroups"
 	"github.com/skiffproject/skiff/container/netwire"
 	"github.com/skiffproject/skiff/image"
+	"github.com/skiffproject/skiff/record"
 	"github.com/skiffproject/skiff/runtime/spec"
 	"github.com/skiffproject/skiff/slirpnet"
 	"github.com/skiffproject/skiff/userns"
@@ -305,7 +305,7 @@ func (e *Engine) processSpec(c *Container, rootfs string, o *spec.Options) error
 	env := fmt.Sprintf("engine=\"skiff\"\nname=%q\nid=%q\nimage=%q\nimageid=%q\nrootless=1\n",
 		c.Name(), c.ID, c.Config.ImageName, c.Config.ImageID)
 	f := filepath.Join(dir, containerEnvFile)
-	if err := ioutils.AtomicWriteFile(f, []byte(env), 0o644); err != nil {
+	if err := record.WriteFile(f, []byte(env), 0o644); err != nil {
 		return fmt.Errorf("container %s: write %s: %w", c.Name(), containerEnvFile, err)
 	}
 	o.Mounts = append(o.Mounts, rspec.Mount{Destination: "/run/" + containerEnvFile, Type: "bind", Source: f,
@@ -375,7 +375,7 @@ func writePidFiles(c *Container) {
 		if f.path == "" {
 			continue
 		}
-		if err := ioutils.AtomicWriteFile(f.path, []byte(strconv.Itoa(f.pid)), 0o644); err != nil {
+		if err := record.WriteFile(f.path, []byte(strconv.Itoa(f.pid)), 0o644); err != nil {
 			logrus.Warnf("container %s: write PID file %s: %v", c.Name(), f.path, err)
 		}
 	}

@@ -1,16 +1,12 @@
 package container
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 
-	"github.com/containers/storage/pkg/ioutils"
-	"golang.org/x/sys/unix"
-
+	"github.com/skiffproject/skiff/record"
 	"github.com/skiffproject/skiff/userns"
 )
 
@@ -43,37 +39,40 @@ func (e *Engine) oomPath(id string) string { return filepath.Join(e.dir(id), exi
 // defaultLogPath returns the k8s-file log of container id in its directory.
 func (e *Engine) defaultLogPath(id string) string { return filepath.Join(e.dir(id), logFile) }
 
+// records is the store of container records: <graph root>/<driver>-containers/ID/userdata/skiff.json,
+// in the directories containers/storage makes, with the per-container locks in the runtime directory.
+// Records are not synced to disk: a crash of the machine loses at most the last change, and the next
+// command repairs the state from what is left; a killed process leaves either the old or the new
+// record, never a torn one. A storage container without a record is a create that was killed
+// (fromStorage shows it as incomplete).
+func (e *Engine) records() *record.Store[Container] {
+	return record.New[Container](filepath.Join(e.store.GraphRoot(), e.store.GraphDriverName()+"-containers"),
+		record.Options{File: filepath.Join("userdata", recordFile), LockDir: e.lockDir(), NoSync: true})
+}
+
 // readRecord reads the record of container id; a missing record wraps fs.ErrNotExist.
 func (e *Engine) readRecord(id string) (*Container, error) {
-	b, err := os.ReadFile(filepath.Join(e.dir(id), recordFile))
-	if err != nil {
+	c, err := e.records().Get(id)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	c := &Container{}
-	if err := json.Unmarshal(b, c); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("read record of container %s: %w", shortID(id), err)
 	}
 	c.ID = id
 	return c, nil
 }
 
-// save replaces the record of c atomically. It is not synced to disk: a crash of the machine loses at
-// most the last change, and the next command repairs the state from what is left; a killed process
-// leaves either the old or the new record, never a torn one.
+// save replaces the record of c atomically.
 func (e *Engine) save(c *Container) error {
-	b, err := json.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("encode record of container %s: %w", shortID(c.ID), err)
-	}
-	if err := ioutils.AtomicWriteFileWithOpts(filepath.Join(e.dir(c.ID), recordFile), b, 0o600,
-		&ioutils.AtomicFileWriterOptions{NoSync: true}); err != nil {
+	if err := e.records().Put(c.ID, c); err != nil {
 		return fmt.Errorf("write record of container %s: %w", shortID(c.ID), err)
 	}
 	return nil
 }
 
 // lock is a held container lock.
-type lock struct{ f *os.File }
+type lock struct{ l *record.Lock }
 
 // lockDir is where container locks live: in the runtime directory, so a reboot clears them and they
 // exist before the storage container does.
@@ -86,40 +85,22 @@ func (e *Engine) lockDir() string {
 
 // lockID takes the lock of container id, waiting for it.
 func (e *Engine) lockID(id string) (*lock, error) {
-	dir := e.lockDir()
-	path := filepath.Join(dir, id)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if errors.Is(err, fs.ErrNotExist) {
-		if err = os.MkdirAll(dir, 0o700); err == nil {
-			f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-		}
-	}
+	l, err := e.records().Lock(id)
 	if err != nil {
 		return nil, fmt.Errorf("lock container %s: %w", shortID(id), err)
 	}
-	for {
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		if !errors.Is(err, unix.EINTR) {
-			break
-		}
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock container %s: %w", shortID(id), err)
-	}
-	return &lock{f: f}, nil
+	return &lock{l: l}, nil
 }
 
 // unlock releases the lock.
 func (l *lock) unlock() {
-	if l != nil && l.f != nil {
-		l.f.Close()
-		l.f = nil
+	if l != nil {
+		l.l.Unlock()
 	}
 }
 
 // removeLock deletes the lock file of a removed container (the caller holds the lock).
-func (e *Engine) removeLock(id string) { _ = os.Remove(filepath.Join(e.lockDir(), id)) }
+func (e *Engine) removeLock(id string) { e.records().DeleteLock(id) }
 
 func shortID(id string) string {
 	if len(id) > 12 {

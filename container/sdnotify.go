@@ -4,10 +4,10 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/containers/storage/pkg/ioutils"
 	rspec "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 
+	"github.com/skiffproject/skiff/record"
 	"github.com/skiffproject/skiff/runtime/spec"
 	"github.com/skiffproject/skiff/systemd/notify"
 )
@@ -67,7 +67,7 @@ func (e *Engine) notifySpec(c *Container, o *spec.Options) {
 // manager, as c's --sdnotify mode says (conmon: MAINPID= the monitor and READY=1; container: MAINPID=).
 // Neither failure fails the start, which has happened.
 func (e *Engine) started(c *Container) {
-	if err := ioutils.AtomicWriteFile(e.monitorPIDFile(c.ID), []byte(strconv.Itoa(c.State.MonitorPid)+"\n"), 0o644); err != nil {
+	if err := record.WriteFile(e.monitorPIDFile(c.ID), []byte(strconv.Itoa(c.State.MonitorPid)+"\n"), 0o644); err != nil {
 		logrus.Warnf("container %s: write the monitor's PID file: %v", c.Name(), err)
 	}
 	if err := notify.Started(e.opts.NotifySocket, e.notifyMode(c), c.State.MonitorPid); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	rspec "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/skiffproject/skiff/record"
 	"github.com/skiffproject/skiff/runtime/spec"
 	"github.com/skiffproject/skiff/secrets"
 )
@@ -89,8 +90,7 @@ func (e *Engine) secretSpec(c *Container, o *spec.Options) error {
 			continue
 		}
 		f := filepath.Join(dir, r.ID)
-		_ = os.Remove(f) // from an earlier start; the secret may have been replaced since
-		if err := os.WriteFile(f, data, 0o400); err != nil {
+		if err := record.WriteFile(f, data, 0o400); err != nil { // replaces an earlier start's
 			return fmt.Errorf("container %s: --secret %s: %w", c.Name(), r.Name, err)
 		}
 		target := r.Target

@@ -15,6 +15,7 @@ import (
 	rspec "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 
+	"github.com/skiffproject/skiff/record"
 	"github.com/skiffproject/skiff/runtime/monitor"
 	"github.com/skiffproject/skiff/runtime/oci"
 	"github.com/skiffproject/skiff/runtime/spec"
@@ -181,7 +182,7 @@ func (e *Engine) writeBundle(ctx context.Context, c *Container) (bundle, error) 
 	if err != nil {
 		return bundle{}, fmt.Errorf("encode spec of container %s: %w", c.Name(), err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, bundleSpec), js, 0o600); err != nil {
+	if err := record.WriteFile(filepath.Join(dir, bundleSpec), js, 0o600); err != nil {
 		return bundle{}, fmt.Errorf("write spec of container %s: %w", c.Name(), err)
 	}
 	_ = os.Remove(b.pidPath)

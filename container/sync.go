@@ -14,7 +14,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	process "github.com/skiffproject/skiff/proc"
-
 	"github.com/skiffproject/skiff/runtime/monitor"
 	"github.com/skiffproject/skiff/runtime/oci"
 )
@@ -152,12 +151,10 @@ func (e *Engine) runtimeByName(name string) (*oci.Runtime, error) {
 }
 
 // startTime returns the start time of pid (clock ticks after boot, /proc/PID/stat field 22), or 0.
-func startTime(pid int) uint64 { return process.LiveStartTime(pid) }
+func startTime(pid int) uint64 { return process.IdentityOf(pid).Start }
 
 // alive reports whether pid is still the process that started at start.
-func alive(pid int, start uint64) bool {
-	return pid > 0 && start != 0 && startTime(pid) == start
-}
+func alive(pid int, start uint64) bool { return process.Identity{PID: pid, Start: start}.Alive() }
 
 var bootIDOnce = sync.OnceValue(func() string {
 	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
@@ -173,24 +170,11 @@ func bootID() string { return bootIDOnce() }
 // signalProcess sends sig to pid if it still is the process that started at start, through a pidfd so
 // that a PID recycled between the check and the kill is never hit.
 func signalProcess(pid int, start uint64, sig unix.Signal) error {
-	fd, err := unix.PidfdOpen(pid, 0)
-	if err != nil {
-		if errors.Is(err, unix.ESRCH) {
-			return ErrNotRunning
-		}
-		return fmt.Errorf("signal process %d: %w", pid, err)
-	}
-	defer unix.Close(fd)
-	if startTime(pid) != start {
+	err := process.Identity{PID: pid, Start: start}.Signal(sig)
+	if errors.Is(err, process.ErrGone) {
 		return ErrNotRunning
 	}
-	if err := unix.PidfdSendSignal(fd, sig, nil, 0); err != nil {
-		if errors.Is(err, unix.ESRCH) {
-			return ErrNotRunning
-		}
-		return fmt.Errorf("send %s to process %d: %w", SignalName(sig), pid, err)
-	}
-	return nil
+	return err
 }
 
 // waitExit waits until the monitor has recorded the exit of the current run of c, or timeout passes
@@ -201,20 +185,10 @@ func (e *Engine) waitExit(ctx context.Context, c *Container, timeout time.Durati
 		deadline = time.Now().Add(timeout)
 	}
 	var pidfd = -1
-	if c.State.Pid > 0 {
-		if fd, err := unix.PidfdOpen(c.State.Pid, 0); err == nil {
-			if startTime(c.State.Pid) == c.State.PidStart {
-				pidfd = fd
-			} else {
-				unix.Close(fd)
-			}
-		}
+	if f, _ := (process.Identity{PID: c.State.Pid, Start: c.State.PidStart}).Open(); f != nil {
+		defer f.Close()
+		pidfd = int(f.Fd())
 	}
-	defer func() {
-		if pidfd >= 0 {
-			unix.Close(pidfd)
-		}
-	}()
 	for {
 		e.observe(c)
 		if c.State.Status == StatusExited {

@@ -7,12 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/containers/storage/pkg/ioutils"
-	"github.com/containers/storage/pkg/lockfile"
+	"github.com/skiffproject/skiff/record"
 )
 
 // Statuses of a health check.
@@ -148,37 +146,29 @@ func (s State) Add(c *Config, r Result, started time.Time) State {
 // Read reads the state in file path; a missing file is the state before any run.
 func Read(path string) (State, error) {
 	var s State
-	b, err := os.ReadFile(path)
+	err := record.ReadJSON(path, &s)
 	if errors.Is(err, fs.ErrNotExist) {
-		return s, nil
+		return State{}, nil
 	}
 	if err != nil {
-		return s, err
-	}
-	if err := json.Unmarshal(b, &s); err != nil {
-		return s, fmt.Errorf("read health state %s: %w", path, err)
+		return State{}, fmt.Errorf("read health state: %w", err)
 	}
 	return s, nil
 }
 
 // Update changes the state in path with f, under a lock of its own so concurrent runs never lose one.
 func Update(path string, f func(State) State) (State, error) {
-	lf, err := lockfile.GetLockFile(path + ".lock")
+	l, err := record.Acquire(path + ".lock")
 	if err != nil {
 		return State{}, fmt.Errorf("lock health state: %w", err)
 	}
-	lf.Lock()
-	defer lf.Unlock()
+	defer l.Unlock()
 	s, err := Read(path)
 	if err != nil {
 		return s, err
 	}
 	s = f(s)
-	b, err := json.Marshal(s)
-	if err != nil {
-		return s, err
-	}
-	if err := ioutils.AtomicWriteFile(path, b, 0o600); err != nil {
+	if err := record.WriteJSON(path, s, 0o600); err != nil {
 		return s, fmt.Errorf("write health state: %w", err)
 	}
 	return s, nil

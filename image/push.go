@@ -20,8 +20,9 @@ import (
 	"github.com/containers/image/v5/transports/alltransports"
 	"github.com/containers/image/v5/types"
 	"github.com/containers/storage"
-	"github.com/containers/storage/pkg/ioutils"
 	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/skiffproject/skiff/record"
 )
 
 // ErrBadOption reports an option value a verb does not accept; nothing was changed.
@@ -139,7 +140,7 @@ func Push(ctx context.Context, store storage.Store, source, dest string, o PushO
 		if err != nil {
 			return fmt.Errorf("push %s: digest of the manifest: %w", source, err)
 		}
-		if err := ioutils.AtomicWriteFile(o.DigestFile, []byte(d.String()), 0o644); err != nil {
+		if err := record.WriteFile(o.DigestFile, []byte(d.String()), 0o644); err != nil {
 			return fmt.Errorf("push %s: write --digestfile: %w", source, err)
 		}
 	}

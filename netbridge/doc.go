@@ -4,10 +4,10 @@
 // # Store
 //
 // Networks are records in the user's storage, <graphroot>/skiff/networks/NAME.json (Podman's field
-// names), replaced by rename under a flock. Subnets come from 10.89.0.0/16 in /24s, skipping those of
-// other networks and of the host's routes; the gateway is the first usable address. There is no
-// default network: a container without --network NAME keeps the default rootless network
-// (slirp4netns or pasta, package slirpnet).
+// names), replaced by rename under the store's lock (package record). Subnets come from 10.89.0.0/16
+// in /24s, skipping those of other networks and of the host's routes; the gateway is the first usable
+// address. There is no default network: a container without --network NAME keeps the default
+// rootless network (slirp4netns or pasta, package slirpnet).
 //
 // # The shared namespace
 //

@@ -18,6 +18,8 @@ import (
 
 	"github.com/containers/storage/pkg/reexec"
 	"github.com/miekg/dns"
+
+	"github.com/skiffproject/skiff/proc"
 )
 
 // HelperArgv0 is the helper's argv[0], as ps shows it: the skiff binary re-executed to answer DNS on
@@ -28,15 +30,15 @@ func init() { reexec.Register(HelperArgv0, helperMain) }
 
 // startHelper runs the helper for the shared namespace in dir and returns once it listens on its
 // control socket. It runs in its own session and outlives the caller.
-func startHelper(dir string) (Proc, error) {
+func startHelper(dir string) (proc.Identity, error) {
 	logf, err := os.OpenFile(filepath.Join(dir, helperLog), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
-		return Proc{}, err
+		return proc.Identity{}, err
 	}
 	defer logf.Close()
 	r, w, err := os.Pipe()
 	if err != nil {
-		return Proc{}, err
+		return proc.Identity{}, err
 	}
 	defer r.Close()
 	cmd := reexec.Command(HelperArgv0, dir)
@@ -48,7 +50,7 @@ func startHelper(dir string) (Proc, error) {
 	err = cmd.Start()
 	w.Close()
 	if err != nil {
-		return Proc{}, fmt.Errorf("start %s: %w", HelperArgv0, err)
+		return proc.Identity{}, fmt.Errorf("start %s: %w", HelperArgv0, err)
 	}
 	r.SetReadDeadline(time.Now().Add(20 * time.Second))
 	msg, _ := io.ReadAll(r)
@@ -58,9 +60,9 @@ func startHelper(dir string) (Proc, error) {
 		if s == "" {
 			s = "exited before it was ready"
 		}
-		return Proc{}, fmt.Errorf("%s: %s", HelperArgv0, strings.TrimPrefix(s, "error: "))
+		return proc.Identity{}, fmt.Errorf("%s: %s", HelperArgv0, strings.TrimPrefix(s, "error: "))
 	}
-	p := procOf(cmd.Process.Pid)
+	p := proc.IdentityOf(cmd.Process.Pid)
 	go cmd.Wait()
 	return p, nil
 }

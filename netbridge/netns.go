@@ -10,8 +10,6 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/skiffproject/skiff/proc"
 )
 
 // newNetNS creates a network namespace held by a bind mount of its nsfs file at path (in the user's
@@ -89,25 +87,4 @@ func writeSysctl(path, name, value string) error {
 		p := "/proc/sys/" + strings.ReplaceAll(name, ".", "/")
 		return os.WriteFile(p, []byte(value), 0o644)
 	})
-}
-
-// procStart returns the start time of pid (field 22 of /proc/PID/stat), 0 if it is gone.
-func procStart(pid int) uint64 { return proc.LiveStartTime(pid) }
-
-// Proc identifies a helper process by PID and start time, so a recycled PID is never signalled.
-type Proc struct {
-	PID   int    `json:"pid"`
-	Start uint64 `json:"start"`
-}
-
-func procOf(pid int) Proc { return Proc{PID: pid, Start: procStart(pid)} }
-
-// Alive reports whether the process still runs.
-func (p Proc) Alive() bool { return p.PID > 0 && p.Start != 0 && procStart(p.PID) == p.Start }
-
-// kill sends sig to the process if it is still the recorded one.
-func (p Proc) kill(sig unix.Signal) {
-	if p.Alive() {
-		_ = unix.Kill(p.PID, sig)
-	}
 }

@@ -16,12 +16,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/containers/storage/pkg/ioutils"
 	"github.com/sirupsen/logrus"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 
+	"github.com/skiffproject/skiff/proc"
+	"github.com/skiffproject/skiff/record"
 	"github.com/skiffproject/skiff/slirpnet"
 	"github.com/skiffproject/skiff/slirpnet/slirp4netns"
 	"github.com/skiffproject/skiff/userns"
@@ -78,16 +79,18 @@ type bridgeInfo struct {
 type state struct {
 	Members map[string]*Member     `json:"members"`
 	Bridges map[string]*bridgeInfo `json:"bridges"`
-	Helper  Proc                   `json:"helper"`
-	Uplink  Proc                   `json:"uplink"`
+	Helper  proc.Identity          `json:"helper"`
+	Uplink  proc.Identity          `json:"uplink"`
 	NAT     bool                   `json:"nat"`
 }
 
 type shared struct {
-	dir    string
-	unlock func()
-	st     *state
+	dir  string
+	lock *record.Lock
+	st   *state
 }
+
+func (s *shared) unlock() { s.lock.Unlock() }
 
 // openShared locks the shared namespace's directory and reads its state.
 func openShared() (*shared, error) {
@@ -95,20 +98,19 @@ func openShared() (*shared, error) {
 	if err := os.MkdirAll(filepath.Join(dir, membersDir), 0o700); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
+	l, err := record.Acquire(filepath.Join(dir, lockName))
 	if err != nil {
 		return nil, err
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	if _, err := record.Sweep(dir); err != nil { // what a killed command's write left
+		logrus.Debugf("shared network namespace: %v", err)
 	}
 	st, err := readState(dir)
 	if err != nil {
-		f.Close()
+		l.Unlock()
 		return nil, err
 	}
-	return &shared{dir: dir, unlock: func() { f.Close() }, st: st}, nil
+	return &shared{dir: dir, lock: l, st: st}, nil
 }
 
 func readState(dir string) (*state, error) {
@@ -131,13 +133,7 @@ func readState(dir string) (*state, error) {
 	return st, nil
 }
 
-func (s *shared) save() error {
-	b, err := json.MarshalIndent(s.st, "", "  ")
-	if err != nil {
-		return err
-	}
-	return ioutils.AtomicWriteFile(filepath.Join(s.dir, stateFile), b, 0o600)
-}
+func (s *shared) save() error { return record.WriteJSON(filepath.Join(s.dir, stateFile), s.st, 0o600) }
 
 func (s *shared) nsPath() string { return filepath.Join(s.dir, sharedNS) }
 
@@ -180,22 +176,24 @@ func (s *shared) ensure(ctx context.Context) error {
 			return fmt.Errorf("enable forwarding in the shared network namespace: %w", err)
 		}
 		s.st.Bridges = map[string]*bridgeInfo{}
-		s.st.Uplink, s.st.Helper = Proc{}, Proc{}
+		s.st.Uplink, s.st.Helper = proc.Identity{}, proc.Identity{}
 	}
 	if !s.st.Helper.Alive() {
-		s.st.Uplink.kill(unix.SIGTERM)
+		_ = s.st.Uplink.Signal(unix.SIGTERM)
 		p, err := startHelper(s.dir)
 		if err != nil {
 			return err
 		}
-		s.st.Helper, s.st.Uplink = p, Proc{}
+		s.st.Helper, s.st.Uplink = p, proc.Identity{}
 	}
 	if !s.st.Uplink.Alive() {
-		pidfd, err := unix.PidfdOpen(s.st.Helper.PID, 0)
+		exitFD, err := s.st.Helper.Open()
+		if err == nil && exitFD == nil {
+			err = proc.ErrGone
+		}
 		if err != nil {
 			return fmt.Errorf("pidfd of the network helper: %w", err)
 		}
-		exitFD := os.NewFile(uintptr(pidfd), "pidfd:helper")
 		// An old tap0 (its slirp4netns died) would make the new one fail.
 		if h, err := handleAt(ns); err == nil {
 			if l, err := h.LinkByName("tap0"); err == nil {
@@ -208,7 +206,7 @@ func (s *shared) ensure(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("start the uplink of the shared network namespace: %w", err)
 		}
-		s.st.Uplink = procOf(cmd.Process.Pid)
+		s.st.Uplink = proc.IdentityOf(cmd.Process.Pid)
 	}
 	return nil
 }
@@ -490,7 +488,7 @@ func (s *shared) allocIP(n *Network, want string) (net.IP, error) {
 			return ip, nil
 		}
 	}
-	return nil, fmt.Errorf("network %s (%s) has no free address", n.Name, sn)
+	return nil, fmt.Errorf("network %s (%s): %w", n.Name, sn, ErrNoAddress)
 }
 
 // resolvePorts picks the random host ports (HostPort 0) by binding port 0.
@@ -530,15 +528,15 @@ func (s *shared) stopIfEmpty() {
 	if len(s.st.Members) > 0 {
 		return
 	}
-	for _, p := range []Proc{s.st.Helper, s.st.Uplink} {
-		p.kill(unix.SIGTERM)
+	for _, p := range []proc.Identity{s.st.Helper, s.st.Uplink} {
+		_ = p.Signal(unix.SIGTERM)
 	}
 	deadline := time.Now().Add(3 * time.Second)
 	for (s.st.Helper.Alive() || s.st.Uplink.Alive()) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	s.st.Helper.kill(unix.SIGKILL)
-	s.st.Uplink.kill(unix.SIGKILL)
+	_ = s.st.Helper.Signal(unix.SIGKILL)
+	_ = s.st.Uplink.Signal(unix.SIGKILL)
 	_ = removeNetNS(s.nsPath())
 	for _, f := range []string{stateFile, controlSock, slirp4netns.APISocket} {
 		_ = os.Remove(filepath.Join(s.dir, f))
@@ -610,13 +608,13 @@ func Members() map[string]*Member {
 }
 
 // Helpers returns the helper processes of the shared namespace that still run.
-func Helpers() []Proc {
+func Helpers() []proc.Identity {
 	st, err := readState(Dir())
 	if err != nil {
 		return nil
 	}
-	var out []Proc
-	for _, p := range []Proc{st.Helper, st.Uplink} {
+	var out []proc.Identity
+	for _, p := range []proc.Identity{st.Helper, st.Uplink} {
 		if p.Alive() {
 			out = append(out, p)
 		}
@@ -688,7 +686,7 @@ func writeNames(o AttachOptions, m *Member) (slirpnet.NameFiles, error) {
 		fmt.Fprintf(&rc, "options %s\n", strings.Join(o.DNSOptions, " "))
 	}
 	for path, content := range map[string]string{f.Hosts: hosts.String(), f.ResolvConf: rc.String(), f.Hostname: hostname + "\n"} {
-		if err := ioutils.AtomicWriteFile(path, []byte(content), 0o644); err != nil {
+		if err := record.WriteFile(path, []byte(content), 0o644); err != nil {
 			return f, err
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,13 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/containers/storage/pkg/ioutils"
-	"golang.org/x/sys/unix"
+	"github.com/skiffproject/skiff/record"
 )
 
 // Errors callers branch on with errors.Is.
@@ -34,6 +31,8 @@ var (
 	ErrInvalid = errors.New("invalid argument")
 	// ErrNoSubnet: every /24 of DefaultPool is taken.
 	ErrNoSubnet = errors.New("could not find a free subnet")
+	// ErrNoAddress: every host address of a network's subnet is taken.
+	ErrNoAddress = errors.New("no free address")
 )
 
 // DriverBridge is the only driver.
@@ -82,10 +81,10 @@ func (n *Network) prefix() (*net.IPNet, net.IP, error) {
 // state.
 type Users func(name string) ([]string, error)
 
-// Store is the user's network store: <graphroot>/skiff/networks/NAME.json, one file per network,
-// replaced by rename; changes take a flock on .lock, readers do not lock.
+// Store is the user's network store: <graphroot>/skiff/networks/NAME.json, one record per network
+// (package record), replaced by rename; changes take the store's lock, readers do not lock.
 type Store struct {
-	dir string
+	recs *record.Store[Network]
 	// Users says which containers use a network; nil means none do.
 	Users Users
 	// RemoveUsers removes containers by name for Remove with force; nil makes such a removal fail.
@@ -101,23 +100,24 @@ func Open(graphRoot string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create network store %s: %w", dir, err)
 	}
-	return &Store{dir: dir}, nil
+	return &Store{recs: record.New[Network](dir, record.Options{})}, nil
 }
 
 // Dir returns the directory of the network records.
-func (s *Store) Dir() string { return s.dir }
+func (s *Store) Dir() string { return s.recs.Dir() }
 
-// lock takes the store's lock; call the returned function to release it.
+// lock takes the store's lock and clears what killed writers left; call the returned function to
+// release it.
 func (s *Store) lock() (func(), error) {
-	f, err := os.OpenFile(filepath.Join(s.dir, ".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	l, err := s.recs.LockAll()
 	if err != nil {
 		return nil, fmt.Errorf("lock network store: %w", err)
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock network store: %w", err)
+	if _, err := s.recs.Repair(); err != nil {
+		l.Unlock()
+		return nil, fmt.Errorf("repair network store: %w", err)
 	}
-	return func() { f.Close() }, nil
+	return l.Unlock, nil
 }
 
 var nameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
@@ -132,39 +132,19 @@ func ValidateName(name string) error {
 
 // List returns every network, sorted by name.
 func (s *Store) List() ([]*Network, error) {
-	entries, err := os.ReadDir(s.dir)
+	_, out, err := s.recs.All()
 	if err != nil {
-		return nil, fmt.Errorf("list networks in %s: %w", s.dir, err)
+		return nil, fmt.Errorf("list networks: %w", err)
 	}
-	var out []*Network
-	for _, e := range entries {
-		name, ok := strings.CutSuffix(e.Name(), ".json")
-		if !ok || strings.HasPrefix(name, ".") {
-			continue
-		}
-		n, err := s.read(name)
-		if errors.Is(err, ErrNoSuchNetwork) {
-			continue // removed meanwhile
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
 
 func (s *Store) read(name string) (*Network, error) {
-	b, err := os.ReadFile(filepath.Join(s.dir, name+".json"))
+	n, err := s.recs.Get(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("unable to find network with name or ID %s: %w", name, ErrNoSuchNetwork)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read network %s: %w", name, err)
-	}
-	n := &Network{}
-	if err := json.Unmarshal(b, n); err != nil {
 		return nil, fmt.Errorf("read network %s: %w", name, err)
 	}
 	return n, nil
@@ -280,11 +260,7 @@ func (s *Store) Create(o CreateOptions) (*Network, error) {
 }
 
 func (s *Store) save(n *Network) error {
-	b, err := json.MarshalIndent(n, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := ioutils.AtomicWriteFile(filepath.Join(s.dir, n.Name+".json"), append(b, '\n'), 0o600); err != nil {
+	if err := s.recs.Put(n.Name, n); err != nil {
 		return fmt.Errorf("write network %s: %w", n.Name, err)
 	}
 	return nil
@@ -439,7 +415,7 @@ func (s *Store) Remove(nameOrID string, force bool) (string, error) {
 		return "", err
 	}
 	defer unlock()
-	if err := os.Remove(filepath.Join(s.dir, n.Name+".json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := s.recs.Delete(n.Name); err != nil {
 		return "", fmt.Errorf("remove network %s: %w", n.Name, err)
 	}
 	return n.Name, nil

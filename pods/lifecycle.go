@@ -8,10 +8,10 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/containers/storage/pkg/ioutils"
 	"golang.org/x/sys/unix"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/record"
 )
 
 func running(c *container.Container) bool {
@@ -60,7 +60,7 @@ func (e *Engine) writeInfraPID(v *View) error {
 	if err != nil {
 		return err
 	}
-	if err := ioutils.AtomicWriteFile(v.InfraPIDFile, []byte(strconv.Itoa(infra.State.MonitorPid)+"\n"), 0o644); err != nil {
+	if err := record.WriteFile(v.InfraPIDFile, []byte(strconv.Itoa(infra.State.MonitorPid)+"\n"), 0o644); err != nil {
 		return fmt.Errorf("pod %s: --infra-conmon-pidfile: %w", v.Name, err)
 	}
 	return nil

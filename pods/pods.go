@@ -110,7 +110,7 @@ type Engine struct {
 
 // New returns the pod engine over ctr's store.
 func New(ctr *container.Engine) *Engine {
-	return &Engine{ctr: ctr, st: store{dir: filepath.Join(ctr.Store().GraphRoot(), storeDir)}}
+	return &Engine{ctr: ctr, st: newStore(filepath.Join(ctr.Store().GraphRoot(), storeDir))}
 }
 
 // Containers returns the container engine.

@@ -114,7 +114,7 @@ func TestFind(t *testing.T) {
 }
 
 func TestStore(t *testing.T) {
-	s := store{dir: t.TempDir() + "/pods"}
+	s := newStore(t.TempDir() + "/pods")
 	if ps, err := s.list(); err != nil || len(ps) != 0 {
 		t.Fatalf("empty store: %v, %v", ps, err)
 	}

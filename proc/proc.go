@@ -1,6 +1,7 @@
 // Package proc is process identity: the one reader of /proc/PID/stat (Stat, StartTime, ParentPID), and
-// records of helper processes by PID and start time, signalled through a pidfd opened after the start
-// time was checked, so that a PID the kernel has given to another process is never signalled.
+// [Identity], a process by PID and start time, signalled through a pidfd opened after the start time was
+// checked, so that a PID the kernel has given to another process is never mistaken for the recorded one
+// nor signalled. Every "is this still the process I recorded" check of the engine goes through Identity.
 package proc
 
 import (
@@ -9,18 +10,82 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// Record identifies one helper process.
+// ErrGone: the recorded process has exited, or its PID now belongs to another process.
+var ErrGone = errors.New("process has exited")
+
+// Identity is one process: its PID and its start time (field 22 of /proc/PID/stat, clock ticks after
+// boot), which together never name two processes between reboots.
+type Identity struct {
+	PID   int    `json:"pid"`
+	Start uint64 `json:"start"`
+}
+
+// IdentityOf returns the identity of the running process pid; its Start is 0 (never alive) when pid is
+// gone or dead.
+func IdentityOf(pid int) Identity { return Identity{PID: pid, Start: LiveStartTime(pid)} }
+
+var self = sync.OnceValue(func() Identity { return IdentityOf(os.Getpid()) })
+
+// Self returns the identity of this process.
+func Self() Identity { return self() }
+
+// Alive reports whether the process still runs: its PID is in use, by a process that started at Start,
+// and that is not dead waiting to be reaped.
+func (id Identity) Alive() bool {
+	return id.PID > 0 && id.Start != 0 && LiveStartTime(id.PID) == id.Start
+}
+
+// Open returns a pidfd for the process, or nil when it has exited or its PID now belongs to another
+// process. The pidfd pins the process: the start time is checked after it was opened.
+func (id Identity) Open() (*os.File, error) {
+	if id.PID <= 0 || id.Start == 0 {
+		return nil, nil
+	}
+	fd, err := unix.PidfdOpen(id.PID, 0)
+	if errors.Is(err, unix.ESRCH) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pidfd_open %d: %w", id.PID, err)
+	}
+	f := os.NewFile(uintptr(fd), "pidfd:"+strconv.Itoa(id.PID))
+	if LiveStartTime(id.PID) != id.Start {
+		f.Close()
+		return nil, nil
+	}
+	return f, nil
+}
+
+// Signal sends sig to the process if it is still the recorded one; ErrGone when it is not.
+func (id Identity) Signal(sig unix.Signal) error {
+	f, err := id.Open()
+	if err != nil {
+		return fmt.Errorf("signal process %d: %w", id.PID, err)
+	}
+	if f == nil {
+		return fmt.Errorf("signal process %d: %w", id.PID, ErrGone)
+	}
+	defer f.Close()
+	if err := unix.PidfdSendSignal(int(f.Fd()), sig, nil, 0); err != nil {
+		if errors.Is(err, unix.ESRCH) {
+			return fmt.Errorf("signal process %d: %w", id.PID, ErrGone)
+		}
+		return fmt.Errorf("send %s to process %d: %w", unix.SignalName(sig), id.PID, err)
+	}
+	return nil
+}
+
+// Record identifies one helper process by name, for messages, and identity.
 type Record struct {
 	// Name is what the helper is (slirp4netns, pasta, netkeeper), for messages.
 	Name string `json:"name"`
-	PID  int    `json:"pid"`
-	// Start is field 22 of /proc/PID/stat: the start time in clock ticks after boot.
-	Start uint64 `json:"start"`
+	Identity
 }
 
 // Identify records the live process pid as name.
@@ -29,7 +94,7 @@ func Identify(name string, pid int) (Record, error) {
 	if err != nil {
 		return Record{}, fmt.Errorf("%s (pid %d): %w", name, pid, err)
 	}
-	return Record{Name: name, PID: pid, Start: st}, nil
+	return Record{Name: name, Identity: Identity{PID: pid, Start: st}}, nil
 }
 
 // Stat reads /proc/PID/stat: the command name (field 2) and the fields after it, so that fields[0] is
@@ -87,33 +152,11 @@ func ParentPID(pid int) int {
 // Open returns a pidfd for the recorded process, or nil when it has exited or its PID now belongs to
 // another process.
 func (r Record) Open() (*os.File, error) {
-	fd, err := unix.PidfdOpen(r.PID, 0)
-	if errors.Is(err, unix.ESRCH) {
-		return nil, nil
-	}
+	f, err := r.Identity.Open()
 	if err != nil {
-		return nil, fmt.Errorf("pidfd_open %s (pid %d): %w", r.Name, r.PID, err)
-	}
-	f := os.NewFile(uintptr(fd), "pidfd:"+r.Name)
-	// The pidfd pins the process: if the start time still matches now, it is the recorded one.
-	if st, err := StartTime(r.PID); err != nil || st != r.Start {
-		f.Close()
-		return nil, nil
-	}
-	if Exited(f, 0) {
-		f.Close()
-		return nil, nil
+		return nil, fmt.Errorf("%s: %w", r.Name, err)
 	}
 	return f, nil
-}
-
-// Alive reports whether the recorded process still runs.
-func (r Record) Alive() bool {
-	f, err := r.Open()
-	if f != nil {
-		f.Close()
-	}
-	return err == nil && f != nil
 }
 
 // Stop sends SIGTERM to the recorded process, waits up to grace for it to exit and then kills it. A

@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -79,5 +80,59 @@ func TestStatOfThisProcess(t *testing.T) {
 	}
 	if LiveStartTime(0) != 0 || ParentPID(-1) != 0 {
 		t.Error("no process: want 0")
+	}
+}
+
+func TestIdentity(t *testing.T) {
+	// A child that has exited but is not reaped yet is a zombie: its PID and start time still read, and
+	// it must not count as alive.
+	zombie := exec.Command("true")
+	if err := zombie.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = zombie.Wait() })
+	for LiveStartTime(zombie.Process.Pid) != 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	zstart, err := StartTime(zombie.Process.Pid)
+	if err != nil {
+		t.Fatalf("start time of the zombie: %v", err)
+	}
+	self := Self()
+	for _, tc := range []struct {
+		name  string
+		id    Identity
+		alive bool
+	}{
+		{"this process", self, true},
+		{"another start time", Identity{PID: self.PID, Start: self.Start + 1}, false},
+		{"no start time", Identity{PID: self.PID}, false},
+		{"no PID", Identity{Start: self.Start}, false},
+		{"a missing PID", Identity{PID: 1 << 30, Start: 1}, false},
+		{"a zombie", Identity{PID: zombie.Process.Pid, Start: zstart}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.id.Alive(); got != tc.alive {
+				t.Errorf("Alive() = %v, want %v", got, tc.alive)
+			}
+			f, err := tc.id.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (f != nil) != tc.alive {
+				t.Errorf("Open() = %v, want a pidfd: %v", f, tc.alive)
+			}
+			if f != nil {
+				f.Close()
+			}
+			if !tc.alive {
+				if err := tc.id.Signal(0); !errors.Is(err, ErrGone) {
+					t.Errorf("Signal() = %v, want ErrGone", err)
+				}
+			}
+		})
+	}
+	if err := self.Signal(0); err != nil {
+		t.Errorf("signal 0 to this process: %v", err)
 	}
 }

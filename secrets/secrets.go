@@ -3,13 +3,12 @@
 //
 // The only driver is Podman's "file": the data of each secret is a 0600 file in a 0700 directory of
 // the user's storage (GRAPHROOT/secrets/filedriver/ID), and the metadata is one JSON file beside it,
-// replaced atomically under a lock.
+// replaced atomically under a lock (package record).
 package secrets
 
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,8 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/containers/storage/pkg/ioutils"
-	"github.com/containers/storage/pkg/lockfile"
+	"github.com/skiffproject/skiff/record"
 )
 
 // DriverFile is the only driver.
@@ -73,41 +71,39 @@ func ValidateName(name string) error {
 	return nil
 }
 
-// lock takes the store's lock, creating the directories.
+// lock takes the store's lock, creating the directories, and clears what killed writes left.
 func (s *Store) lock() (func(), error) {
 	if err := os.MkdirAll(s.dataDir(), 0o700); err != nil {
 		return nil, fmt.Errorf("secrets: %w", err)
 	}
-	lf, err := lockfile.GetLockFile(filepath.Join(s.dir, "secrets.lock"))
+	l, err := record.Acquire(filepath.Join(s.dir, "secrets.lock"))
 	if err != nil {
-		return nil, fmt.Errorf("secrets: lock: %w", err)
+		return nil, fmt.Errorf("secrets: %w", err)
 	}
-	lf.Lock()
-	return lf.Unlock, nil
+	for _, d := range []string{s.dir, s.dataDir()} {
+		if _, err := record.Sweep(d); err != nil {
+			l.Unlock()
+			return nil, fmt.Errorf("secrets: %w", err)
+		}
+	}
+	return l.Unlock, nil
 }
 
 func (s *Store) read() (map[string]Secret, error) {
 	m := map[string]Secret{}
-	b, err := os.ReadFile(s.metaFile())
+	err := record.ReadJSON(s.metaFile(), &m)
 	if errors.Is(err, fs.ErrNotExist) {
 		return m, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("secrets: %w", err)
 	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("secrets: read %s: %w", s.metaFile(), err)
-	}
 	return m, nil
 }
 
 func (s *Store) write(m map[string]Secret) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	if err := ioutils.AtomicWriteFile(s.metaFile(), b, 0o600); err != nil {
-		return fmt.Errorf("secrets: write %s: %w", s.metaFile(), err)
+	if err := record.WriteJSON(s.metaFile(), m, 0o600); err != nil {
+		return fmt.Errorf("secrets: %w", err)
 	}
 	return nil
 }
@@ -175,7 +171,7 @@ func (s *Store) Create(name string, data []byte, o CreateOptions) (Secret, error
 		}
 		sec.ID = hex.EncodeToString(b)[:25] // Podman's IDs are 25 hex digits
 	}
-	if err := ioutils.AtomicWriteFile(s.dataFile(sec.ID), data, 0o600); err != nil {
+	if err := record.WriteFile(s.dataFile(sec.ID), data, 0o600); err != nil {
 		return Secret{}, fmt.Errorf("secret %s: write data: %w", name, err)
 	}
 	m[sec.ID] = sec

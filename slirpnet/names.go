@@ -11,8 +11,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/containers/storage/pkg/ioutils"
-
+	"github.com/skiffproject/skiff/record"
 	"github.com/skiffproject/skiff/slirpnet/pasta"
 	"github.com/skiffproject/skiff/slirpnet/slirp4netns"
 )
@@ -176,7 +175,7 @@ func WriteNames(dir string, m Mode, n Names) (NameFiles, error) {
 		Hostname:   filepath.Join(dir, "hostname"),
 	}
 	for path, data := range map[string][]byte{f.Hosts: hosts, f.ResolvConf: resolv, f.Hostname: []byte(n.Hostname + "\n")} {
-		if err := ioutils.AtomicWriteFile(path, data, 0o644); err != nil {
+		if err := record.WriteFile(path, data, 0o644); err != nil {
 			return NameFiles{}, fmt.Errorf("write %s: %w", path, err)
 		}
 	}

@@ -14,9 +14,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/containers/storage/pkg/ioutils"
-
 	"github.com/skiffproject/skiff/proc"
+	"github.com/skiffproject/skiff/record"
 	"github.com/skiffproject/skiff/slirpnet/internal/keeper"
 	"github.com/skiffproject/skiff/slirpnet/pasta"
 	"github.com/skiffproject/skiff/slirpnet/slirp4netns"
@@ -166,11 +165,7 @@ type session struct {
 // for Teardown.
 func (s *session) record(rec proc.Record) error {
 	s.st.Helpers = append(s.st.Helpers, rec)
-	b, err := json.Marshal(s.st)
-	if err != nil {
-		return err
-	}
-	return ioutils.AtomicWriteFile(filepath.Join(s.dir, stateFile), b, 0o600)
+	return record.WriteJSON(filepath.Join(s.dir, stateFile), s.st, 0o600)
 }
 
 // abort stops what a failed Setup started.

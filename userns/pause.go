@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/containers/storage/pkg/ioutils"
+	"github.com/containers/storage/pkg/lockfile"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
@@ -80,15 +81,14 @@ func ensurePause() error {
 		unlock := lockUser(os.Geteuid())
 		defer unlock()
 	}
+	// containers/storage's lockfile, as package record's locks (userns imports no project package).
 	lockPath := filepath.Join(StateDir(), "pause.lock")
-	lock, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o600)
+	lock, err := lockfile.GetLockFile(lockPath)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", lockPath, err)
-	}
-	defer lock.Close() // also released by the re-exec: Go opens files close-on-exec
-	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX); err != nil {
 		return fmt.Errorf("lock %s: %w", lockPath, err)
 	}
+	lock.Lock()
+	defer lock.Unlock()
 	if pid, err := readPID(PausePIDFile()); err == nil && pausePIDValid(pid, os.Geteuid()) {
 		return nil
 	}

@@ -5,10 +5,11 @@
 //
 // Volumes live in the user's storage, where Podman keeps them: <graphroot>/volumes/NAME/_data is the
 // data, <graphroot>/volumes/NAME/volume.json the metadata. The layout is plain files, so volumes
-// survive skiff upgrades and a reset of the container state. Every change takes the store's lock (a
-// flock on volumes/.lock) and is atomic for a killed command: a volume is built in a hidden directory
-// and renamed into place, metadata is replaced by rename, and removal renames the volume out of the way
-// before deleting it; hidden leftovers are cleared by the next change. Readers (ls, inspect) never lock.
+// survive skiff upgrades and a reset of the container state. Every change takes the store's lock
+// (volumes/.lock, package record) and is atomic for a killed command: a volume is built in a hidden
+// directory and renamed into place, metadata is replaced by rename, and removal renames the volume out
+// of the way before deleting it; hidden leftovers are cleared by the next change. Readers (ls, inspect)
+// never lock.
 //
 // # Containers
 //
@@ -33,19 +34,18 @@
 package volume
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
-	"github.com/containers/storage/pkg/ioutils"
+	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
+	"github.com/skiffproject/skiff/record"
 	"github.com/skiffproject/skiff/volume/mountflag"
 )
 
@@ -68,7 +68,6 @@ const DriverLocal = "local"
 const (
 	dataDir    = "_data"
 	metaFile   = "volume.json"
-	lockFile   = ".lock"
 	tmpPrefix  = ".tmp-" // a volume being created
 	gonePrefix = ".rm-"  // a volume being removed
 )
@@ -150,32 +149,29 @@ func (s *Store) Exists(name string) (bool, error) {
 	return err == nil, err
 }
 
+// records is the store of the volumes' metadata: <store>/NAME/volume.json (package record).
+func (s *Store) records() *record.Store[Volume] {
+	return record.New[Volume](s.dir, record.Options{File: metaFile})
+}
+
 // read reads the metadata of volume name. A directory without metadata is not a volume.
 func (s *Store) read(name string) (*Volume, error) {
-	b, err := os.ReadFile(filepath.Join(s.path(name), metaFile))
+	v, err := s.records().Get(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w %s", ErrNoSuchVolume, name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read volume %s: %w", name, err)
 	}
-	v := &Volume{}
-	if err := json.Unmarshal(b, v); err != nil {
-		return nil, fmt.Errorf("read volume %s: %s: %w", name, filepath.Join(s.path(name), metaFile), err)
-	}
 	v.Name = name
 	v.mountpoint = filepath.Join(s.path(name), dataDir)
 	return v, nil
 }
 
-// write replaces the metadata of v atomically, in dir (the volume's directory, or the hidden one it is
-// built in).
+// writeMeta replaces the metadata of v atomically, in dir (the volume's directory, or the hidden one it
+// is built in).
 func writeMeta(dir string, v *Volume) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode volume %s: %w", v.Name, err)
-	}
-	if err := ioutils.AtomicWriteFile(filepath.Join(dir, metaFile), append(b, '\n'), 0o600); err != nil {
+	if err := record.WriteJSON(filepath.Join(dir, metaFile), v, 0o600); err != nil {
 		return fmt.Errorf("write volume %s: %w", v.Name, err)
 	}
 	return nil
@@ -183,24 +179,15 @@ func writeMeta(dir string, v *Volume) error {
 
 func (s *Store) save(v *Volume) error { return writeMeta(s.path(v.Name), v) }
 
-// names lists the volumes in the store, sorted; hidden directories (being created or removed) and
-// directories without metadata are left out.
+// names lists the volumes in the store, sorted. Hidden directories (being created or removed) are left
+// out, and so are directories without metadata, which are never removed: Podman's volumes, whose
+// metadata is in its database, look the same.
 func (s *Store) names() ([]string, error) {
-	entries, err := os.ReadDir(s.dir)
+	names, _, err := s.records().List()
 	if err != nil {
-		return nil, fmt.Errorf("list volumes in %s: %w", s.dir, err)
+		return nil, fmt.Errorf("list volumes: %w", err)
 	}
-	var out []string
-	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		if _, err := os.Lstat(filepath.Join(s.dir, e.Name(), metaFile)); err == nil {
-			out = append(out, e.Name())
-		}
-	}
-	sort.Strings(out)
-	return out, nil
+	return names, nil
 }
 
 // All returns every volume, sorted by name.
@@ -240,39 +227,31 @@ func (s *Store) users(name string) ([]string, error) {
 var crashPoint = func(step string) {}
 
 // storeLock is the held store lock.
-type storeLock struct{ f *os.File }
+type storeLock struct{ l *record.Lock }
 
 // lock takes the store's lock, waiting for it, and clears what killed commands left behind.
 func (s *Store) lock() (*storeLock, error) {
-	path := filepath.Join(s.dir, lockFile)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC, 0o600)
+	l, err := s.records().LockAll()
 	if err != nil {
 		return nil, fmt.Errorf("lock volume store: %w", err)
 	}
-	for {
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		if !errors.Is(err, unix.EINTR) {
-			break
-		}
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock volume store %s: %w", path, err)
-	}
 	s.sweep()
-	return &storeLock{f: f}, nil
+	return &storeLock{l: l}, nil
 }
 
 func (l *storeLock) unlock() {
-	if l != nil && l.f != nil {
-		l.f.Close()
-		l.f = nil
+	if l != nil {
+		l.l.Unlock()
 	}
 }
 
-// sweep removes the hidden directories of creates and removals that were killed; the caller holds the
-// lock, so none of them is in progress.
+// sweep removes the hidden directories of creates and removals that were killed, and the temporary
+// files of killed metadata writes; the caller holds the lock, so none of the directories is in
+// progress (and record.Sweep never takes a live writer's file).
 func (s *Store) sweep() {
+	if _, err := s.records().Repair(); err != nil {
+		logrus.Debugf("volume store: %v", err)
+	}
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
 		return

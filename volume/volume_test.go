@@ -146,7 +146,7 @@ func TestCreateValidation(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(s.Dir())
 	for _, e := range entries {
-		if e.Name() != lockFile {
+		if e.Name() != storeLockFile {
 			t.Errorf("a failed create left %s", e.Name())
 		}
 	}
@@ -248,7 +248,7 @@ func TestKilledCommands(t *testing.T) {
 			for _, e := range entries {
 				left = append(left, e.Name())
 			}
-			if !reflect.DeepEqual(left, []string{lockFile, "victim"}) {
+			if !reflect.DeepEqual(left, []string{storeLockFile, "victim"}) {
 				t.Fatalf("store holds %v after the next change", left)
 			}
 		})
@@ -400,3 +400,6 @@ func TestParseKeyValues(t *testing.T) {
 	}
 	sort.Strings(keys)
 }
+
+// storeLockFile is the store's lock file (package record's name for it).
+const storeLockFile = ".lock"

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/containers/storage/pkg/ioutils"
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container/files"
 	"github.com/skiffproject/skiff/image"
+	"github.com/skiffproject/skiff/record"
 )
 
 func commitCommand() *cli.Command {
@@ -56,7 +56,7 @@ func commitCommand() *cli.Command {
 				return err
 			}
 			if f := c.String("iidfile"); f != "" {
-				if err := ioutils.AtomicWriteFile(f, []byte("sha256:"+id), 0o644); err != nil {
+				if err := record.WriteFile(f, []byte("sha256:"+id), 0o644); err != nil {
 					return fmt.Errorf("commit: write --iidfile: %w", err)
 				}
 			}

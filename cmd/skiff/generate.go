@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
+	"github.com/skiffproject/skiff/record"
 	"github.com/skiffproject/skiff/systemd/unit"
 )
 
@@ -144,7 +145,7 @@ func writeUnits(c *cli.Context, files []unit.File) error {
 		}
 		for _, f := range files {
 			p := filepath.Join(cwd, f.FileName())
-			if err := os.WriteFile(p, []byte(f.Content), 0o644); err != nil {
+			if err := record.WriteFile(p, []byte(f.Content), 0o644); err != nil {
 				return fmt.Errorf("generate systemd: write %s: %w", p, err)
 			}
 			paths[f.Name] = p

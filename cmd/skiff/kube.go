@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/kube"
 	"github.com/skiffproject/skiff/pods"
+	"github.com/skiffproject/skiff/record"
 )
 
 // kubeCommand is the `skiff kube` noun: Kubernetes YAML in and out (package kube).
@@ -170,11 +170,7 @@ func kubeGenerateCommand() *cli.Command {
 				return err
 			}
 			if f := c.String("filename"); f != "" {
-				tmp := filepath.Join(filepath.Dir(f), "."+filepath.Base(f)+".tmp")
-				if err := os.WriteFile(tmp, out, 0o644); err != nil {
-					return err
-				}
-				return os.Rename(tmp, f)
+				return record.WriteFile(f, out, 0o644)
 			}
 			_, err = c.App.Writer.Write(out)
 			return err

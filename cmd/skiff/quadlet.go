@@ -15,6 +15,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiffproject/skiff/record"
 	"github.com/skiffproject/skiff/report"
 	"github.com/skiffproject/skiff/systemd/quadlet"
 	"github.com/skiffproject/skiff/userns"
@@ -417,28 +418,15 @@ func systemctl(args ...string) error {
 	return nil
 }
 
-// copyFile copies src to dst (mode 0644) through a temporary file and a rename.
+// copyFile copies src to dst (mode 0644) atomically (package record).
 func copyFile(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*")
-	if err != nil {
+	return record.WriteStream(dst, 0o644, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
 		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, in); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
+	})
 }

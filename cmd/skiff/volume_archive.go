@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
+
+	"github.com/skiffproject/skiff/record"
 )
 
 func volumeExportCommand() *cli.Command {
@@ -34,20 +35,8 @@ func volumeExportCommand() *cli.Command {
 			if out == "" {
 				return vs.Export(c.Args().First(), w)
 			}
-			// Written next to the target and renamed, so a failed export leaves no partial file.
-			tmp, err := os.CreateTemp(filepath.Dir(out), ".skiff-export-*")
-			if err != nil {
-				return fmt.Errorf("volume export: %w", err)
-			}
-			defer os.Remove(tmp.Name())
-			if err := vs.Export(c.Args().First(), tmp); err != nil {
-				tmp.Close()
-				return err
-			}
-			if err := tmp.Close(); err != nil {
-				return fmt.Errorf("volume export: %w", err)
-			}
-			return os.Rename(tmp.Name(), out)
+			// Written atomically, so a failed export leaves no partial file.
+			return record.WriteStream(out, 0o600, func(w io.Writer) error { return vs.Export(c.Args().First(), w) })
 		},
 	}
 }

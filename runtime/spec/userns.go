@@ -17,6 +17,8 @@ import (
 	musr "github.com/moby/sys/user"
 	rspec "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/skiffproject/skiff/record"
 )
 
 // IDMappings give a container a user namespace of its own, nested in the user's (--userns keep-id or
@@ -135,7 +137,7 @@ func AddAccount(rootfs string, a Account, copyDir string) ([]rspec.Mount, error)
 		}
 		if copyDir != "" {
 			dst := filepath.Join(copyDir, filepath.Base(f.path))
-			if err := os.WriteFile(dst, []byte(content+line), 0o644); err != nil {
+			if err := record.WriteFile(dst, []byte(content+line), 0o644); err != nil {
 				return nil, fmt.Errorf("keep-id: write %s: %w", dst, err)
 			}
 			mounts = append(mounts, rspec.Mount{Destination: f.path, Type: "bind", Source: dst,

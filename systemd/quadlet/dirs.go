@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/skiffproject/skiff/record"
 )
 
 // Directories Quadlet files are read from, besides the user's own.
@@ -238,24 +240,5 @@ func link(dir, name, target string) error {
 	return nil
 }
 
-// writeFile writes data to path through a temporary file and a rename, so that a reader never sees half a
-// unit.
-func writeFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
+// writeFile writes data to path atomically (package record), so that a reader never sees half a unit.
+func writeFile(path string, data []byte) error { return record.WriteFile(path, data, 0o644) }
