@@ -61,6 +61,19 @@ func openEngine(c *cli.Context) (*container.Engine, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// The service manager's socket is the start path's to use (--sdnotify); no process skiff starts may
+	// see it, or the OCI runtime would act on it.
+	opts := engineOptions(c)
+	opts.NotifySocket = notify.Socket()
+	os.Unsetenv(notify.EnvSocket)
+	e := container.New(store, opts)
+	trace.Mark("open storage")
+	return e, func() { _, _ = store.Shutdown(false); trace.Mark("close storage") }, nil
+}
+
+// engineOptions returns the container engine's options from the global flags: the runtime, and the
+// flags that select the store, which the monitor's clean-up command repeats.
+func engineOptions(c *cli.Context) container.EngineOptions {
 	var global []string
 	for _, name := range []string{"root", "runroot", "storage-driver"} {
 		if v := c.String(name); v != "" {
@@ -70,13 +83,7 @@ func openEngine(c *cli.Context) (*container.Engine, func(), error) {
 	for _, v := range c.StringSlice("storage-opt") {
 		global = append(global, "--storage-opt", v)
 	}
-	// The service manager's socket is the start path's to use (--sdnotify); no process skiff starts may
-	// see it, or the OCI runtime would act on it.
-	socket := notify.Socket()
-	os.Unsetenv(notify.EnvSocket)
-	e := container.New(store, container.EngineOptions{Runtime: c.String("runtime"), GlobalArgs: global, NotifySocket: socket})
-	trace.Mark("open storage")
-	return e, func() { _, _ = store.Shutdown(false); trace.Mark("close storage") }, nil
+	return container.EngineOptions{Runtime: c.String("runtime"), GlobalArgs: global}
 }
 
 // containerCleanupCommand is what a container's monitor runs after the container exits. It exits with the

@@ -22,6 +22,7 @@ func systemCommand() *cli.Command {
 			systemCheckCommand(),
 			systemDFCommand(),
 			systemPruneCommand(),
+			systemServiceCommand(),
 		},
 	}
 }
