@@ -28,6 +28,11 @@ func (s *Server) router() *mux.Router {
 	areas := [][]route{
 		s.containerRoutes(),
 		s.systemRoutes(),
+		s.imageRoutes(),
+		s.networkRoutes(),
+		s.volumeRoutes(),
+		s.eventRoutes(),
+		s.dfRoutes(),
 	}
 	for _, area := range areas {
 		for _, rt := range area {

@@ -16,6 +16,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/api"
+	"github.com/skiffproject/skiff/build"
 	"github.com/skiffproject/skiff/system"
 	"github.com/skiffproject/skiff/systemd/notify"
 	"github.com/skiffproject/skiff/userns"
@@ -62,6 +63,8 @@ func systemServiceCommand() *cli.Command {
 				Engine:      engineOptions(c),
 				Version:     system.VersionInfo(versionInfo().engineVersion),
 				IdleTimeout: time.Duration(c.Uint("time")) * time.Second,
+				Storage: build.StorageOptions{GraphRoot: c.String("root"), RunRoot: c.String("runroot"),
+					Driver: c.String("storage-driver"), DriverOptions: c.StringSlice("storage-opt")},
 			})
 			if err := notify.Send(socket, notify.Ready); err != nil && !errors.Is(err, notify.ErrNoSocket) {
 				logrus.Warn(err)
