@@ -132,3 +132,11 @@ func imageError(name string, err error) error {
 	}
 	return err
 }
+
+// writeJSONBody writes v as JSON after the headers were sent; the error is the connection's.
+func writeJSONBody(w http.ResponseWriter, v any) error {
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		return fmt.Errorf("write response: %w", err)
+	}
+	return nil
+}

@@ -27,6 +27,7 @@ func (s *Server) router() *mux.Router {
 	m := mux.NewRouter().UseEncodedPath()
 	areas := [][]route{
 		s.containerRoutes(),
+		s.execRoutes(),
 		s.systemRoutes(),
 		s.imageRoutes(),
 		s.networkRoutes(),

@@ -47,14 +47,18 @@ type Options struct {
 
 // Server answers the Docker Engine API.
 type Server struct {
-	opts Options
-	http *http.Server
-	idle *idleTracker
+	opts   Options
+	http   *http.Server
+	idle   *idleTracker
+	attach attachSessions
+	execs  execSessions
 }
 
 // New returns a server over opts.Store.
 func New(opts Options) *Server {
 	s := &Server{opts: opts}
+	s.attach = attachSessions{pending: map[string]*pendingAttach{}, exits: map[string]int{}}
+	s.execs = execSessions{byID: map[string]*execSession{}}
 	s.idle = newIdleTracker(opts.IdleTimeout)
 	s.http = &http.Server{
 		Handler:           s.router(),

@@ -18,8 +18,9 @@ import (
 
 // Streams are the caller's standard streams for an attached container.
 type Streams struct {
-	// In is nil when the container's stdin is not attached.
-	In       *os.File
+	// In is nil when the container's stdin is not attached. A terminal (*os.File) is put in raw mode
+	// for a TTY container; any other reader (the API's hijacked connection) is copied as it is.
+	In       io.Reader
 	Out, Err io.Writer
 }
 
@@ -61,10 +62,10 @@ func (e *Engine) Attach(ctx context.Context, nameOrID string, o AttachOptions) (
 func (e *Engine) stream(ctx context.Context, c *Container, conn *monitor.Conn, o AttachOptions) (int, error) {
 	tty := c.Config.Terminal
 	in := o.Streams.In
-	if tty && in != nil && term.IsTerminal(int(in.Fd())) {
-		st, err := term.MakeRaw(int(in.Fd()))
+	if f, ok := in.(*os.File); tty && ok && f != nil && term.IsTerminal(int(f.Fd())) {
+		st, err := term.MakeRaw(int(f.Fd()))
 		if err == nil {
-			defer term.Restore(int(in.Fd()), st)
+			defer term.Restore(int(f.Fd()), st)
 		}
 	}
 	if tty {
@@ -195,4 +196,24 @@ func sendSize(conn *monitor.Conn, s Streams) {
 			}
 		}
 	}
+}
+
+// Resize sets the terminal size of the running container nameOrID, which must have a terminal.
+func (e *Engine) Resize(nameOrID string, rows, cols uint16) error {
+	c, err := e.Get(nameOrID)
+	if err != nil {
+		return err
+	}
+	if !c.Config.Terminal {
+		return fmt.Errorf("resize container %s: it has no terminal (created without -t)", c.Name())
+	}
+	if c.State.Status != StatusRunning && c.State.Status != StatusPaused {
+		return fmt.Errorf("resize container %s: %w", c.Name(), ErrNotRunning)
+	}
+	conn, err := monitor.Dial(e.runDir(c.ID))
+	if err != nil {
+		return fmt.Errorf("resize container %s: %w", c.Name(), err)
+	}
+	defer conn.Close()
+	return conn.Resize(rows, cols)
 }

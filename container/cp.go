@@ -159,3 +159,31 @@ func noRoot(err error, rootfs string) error {
 	}
 	return errors.New(msg)
 }
+
+// StatPath describes path in container nameOrID's root file system, resolved as Copy resolves it
+// (docker cp asks for it before a copy). A missing path wraps os.ErrNotExist. linkTarget is the
+// target of a symbolic link ("" otherwise).
+func (e *Engine) StatPath(ctx context.Context, nameOrID, path string) (info os.FileInfo, linkTarget string, err error) {
+	c, l, err := e.lockedGet(ctx, nameOrID)
+	if err != nil {
+		return nil, "", err
+	}
+	defer l.unlock()
+	rootfs, err := e.store.Mount(c.ID, "")
+	if err != nil {
+		return nil, "", fmt.Errorf("stat in container %s: mount it: %w", c.Name(), err)
+	}
+	defer func() { _, _ = e.store.Unmount(c.ID, false) }()
+	p, err := inRoot(rootfs, path)
+	if err != nil {
+		return nil, "", fmt.Errorf("stat %s in container %s: %w", path, c.Name(), err)
+	}
+	info, err = os.Lstat(p)
+	if err != nil {
+		return nil, "", fmt.Errorf("stat %s in container %s: %w", path, c.Name(), noRoot(err, rootfs))
+	}
+	if info.Mode()&os.ModeSymlink != 0 {
+		linkTarget, _ = os.Readlink(p)
+	}
+	return info, linkTarget, nil
+}

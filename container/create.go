@@ -31,9 +31,11 @@ type CreateOptions struct {
 	Image   string
 	Command []string // after the image on the command line; replaces the image's CMD
 	Name    string
-	// Entrypoint replaces the image's ENTRYPOINT when EntrypointSet ("" clears it).
-	Entrypoint    string
-	EntrypointSet bool
+	// Entrypoint replaces the image's ENTRYPOINT when EntrypointSet ("" clears it); EntrypointArgs, when
+	// set, replaces it with a whole argv (the Docker API's form) instead.
+	Entrypoint     string
+	EntrypointSet  bool
+	EntrypointArgs []string
 	// Env holds NAME=VALUE pairs already parsed (ParseEnv); they override the image's.
 	Env        []string
 	WorkingDir string
@@ -294,6 +296,9 @@ func (e *Engine) prepare(ctx context.Context, o *CreateOptions) (*Config, error)
 		cfg.Entrypoint = nil
 		if o.Entrypoint != "" {
 			cfg.Entrypoint = []string{o.Entrypoint}
+		}
+		if len(o.EntrypointArgs) > 0 {
+			cfg.Entrypoint = o.EntrypointArgs
 		}
 		// Docker: a new entrypoint drops the image's CMD.
 		cfg.Cmd = nil

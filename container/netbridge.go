@@ -66,6 +66,7 @@ func (e *Engine) bridgeConfig(o NetworkOptions, imageExposed map[string]struct{}
 	if err != nil {
 		return err
 	}
+	ports = append(ports, o.Ports...)
 	exposed := map[string]struct{}{}
 	maps.Copy(exposed, imageExposed)
 	if o.PublishAll {

@@ -37,6 +37,8 @@ type NetworkOptions struct {
 	// Publish are -p values; PublishAll (-P) publishes every exposed port on a random host port.
 	Publish    []string
 	PublishAll bool
+	// Ports are ports to publish given already typed (the Docker API's PortBindings), after Publish's.
+	Ports []slirpnet.PortMapping
 	// Expose are --expose values (PORT[/PROTO] or a range), added to the image's EXPOSE.
 	Expose []string
 	// AddHosts, DNS, DNSSearch and DNSOptions are --add-host, --dns, --dns-search and --dns-option.
@@ -122,6 +124,7 @@ func parseNetworkOptions(o NetworkOptions) (parsedNetwork, error) {
 	if p.ports, err = slirpnet.ParsePorts(o.Publish); err != nil {
 		return p, err
 	}
+	p.ports = append(p.ports, o.Ports...)
 	p.expose = map[string]struct{}{}
 	for _, e := range o.Expose {
 		num, proto, ok := strings.Cut(e, "/")

@@ -68,6 +68,9 @@ type Flags struct {
 	Mounts      []string // --mount
 	Tmpfs       []string // --tmpfs
 	VolumesFrom []string // --volumes-from
+	// Specs are mounts given already typed (the Docker API's Binds, Mounts and Tmpfs, made with NewSpec),
+	// after the flags' mounts.
+	Specs []Spec
 }
 
 // From is one --volumes-from CONTAINER[:OPTIONS].
@@ -105,6 +108,7 @@ func Parse(f Flags) ([]Spec, []From, error) {
 		}
 		specs = append(specs, s)
 	}
+	specs = append(specs, f.Specs...)
 	specs, err := dedupe(specs)
 	if err != nil {
 		return nil, nil, err

@@ -271,3 +271,33 @@ func TestValidateVolumeName(t *testing.T) {
 		}
 	}
 }
+
+func TestNewSpec(t *testing.T) {
+	tests := []struct {
+		typ, src, dest string
+		opts           []string
+		bad            bool
+		wantOpts       []string
+	}{
+		{typ: TypeBind, src: "/tmp", dest: "/mnt", opts: []string{"ro"}, wantOpts: []string{"ro", "rbind", "rprivate"}},
+		{typ: TypeVolume, src: "data", dest: "/data"},
+		{typ: TypeVolume, dest: "/anon"},
+		{typ: TypeTmpfs, dest: "/run", opts: []string{"size=1m"}},
+		{typ: TypeBind, src: "/does/not/exist", dest: "/mnt", bad: true},
+		{typ: TypeBind, src: "/tmp", dest: "relative", bad: true},
+		{typ: TypeVolume, src: "bad name!", dest: "/x", bad: true},
+		{typ: TypeTmpfs, src: "/tmp", dest: "/x", bad: true},
+		{typ: "npipe", dest: "/x", bad: true},
+		{typ: TypeBind, src: "/tmp", dest: "/x", opts: []string{"size=1m"}, bad: true},
+	}
+	for _, tt := range tests {
+		s, err := NewSpec(tt.typ, tt.src, tt.dest, tt.opts, "test")
+		if (err != nil) != tt.bad {
+			t.Errorf("NewSpec(%s, %q, %q, %v) = %v, want error %v", tt.typ, tt.src, tt.dest, tt.opts, err, tt.bad)
+			continue
+		}
+		if err == nil && tt.wantOpts != nil && !reflect.DeepEqual(s.Options, tt.wantOpts) {
+			t.Errorf("NewSpec(%s, %q, %q, %v): options %v, want %v", tt.typ, tt.src, tt.dest, tt.opts, s.Options, tt.wantOpts)
+		}
+	}
+}

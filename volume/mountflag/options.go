@@ -243,3 +243,38 @@ func validMode(v string) bool {
 	m, err := strconv.ParseUint(v, 8, 32)
 	return err == nil && m <= 0o7777
 }
+
+// NewSpec checks a mount given as typed fields rather than a flag (the Docker API's) and completes its
+// options as -v, --mount and --tmpfs do: typ is bind, volume or tmpfs; source is a host path (bind), a
+// volume name ("" for an anonymous volume) or "" (tmpfs); opts are -v's and --tmpfs's options. origin
+// names the mount in messages.
+func NewSpec(typ, source, dest string, opts []string, origin string) (Spec, error) {
+	s := Spec{Type: typ, Origin: origin}
+	var err error
+	if s.Destination, err = checkDestination(origin, dest); err != nil {
+		return Spec{}, err
+	}
+	switch typ {
+	case TypeBind:
+		if s.Source, err = hostPath(origin, source); err != nil {
+			return Spec{}, err
+		}
+	case TypeVolume:
+		if source == "" {
+			s.Anonymous = true
+		} else if err := ValidateVolumeName(source); err != nil {
+			return Spec{}, fmt.Errorf("%s: %w (host paths start with / or .)", origin, err)
+		}
+		s.Source = source
+	case TypeTmpfs:
+		if source != "" {
+			return Spec{}, invalidf("%s: a tmpfs has no source", origin)
+		}
+	default:
+		return Spec{}, invalidf("%s: unknown type %q: use bind, volume or tmpfs", origin, typ)
+	}
+	if err := s.setOptions(opts); err != nil {
+		return Spec{}, err
+	}
+	return s, nil
+}
