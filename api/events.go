@@ -109,7 +109,8 @@ func eventMatches(args filters.Args, m devents.Message) bool {
 		"event": func(v string) bool { return v == string(m.Action) },
 		"type":  func(v string) bool { return v == string(m.Type) },
 		"image": func(v string) bool {
-			return v == image || strings.TrimPrefix(image, "localhost/") == v || strings.TrimSuffix(image, ":latest") == v
+			short := strings.TrimSuffix(image, ":latest")
+			return v == image || v == short || strings.TrimPrefix(image, "localhost/") == v || strings.TrimPrefix(short, "localhost/") == v
 		},
 	}
 	for key, check := range checks {
