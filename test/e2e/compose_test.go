@@ -244,7 +244,9 @@ func TestSkiffCompose(t *testing.T) {
 	dir := composeProject(t, port)
 	project := Name(t)
 	t.Cleanup(func() { cleanProject(t, project) })
-	args := func(a ...string) []string { return append([]string{"compose", "--project-directory", dir, "-p", project}, a...) }
+	args := func(a ...string) []string {
+		return append([]string{"compose", "--project-directory", dir, "-p", project}, a...)
+	}
 	if r := Run(t, args("up", "-d")...); r.Code != 0 {
 		t.Fatalf("%s", r)
 	}
