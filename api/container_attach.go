@@ -115,8 +115,21 @@ func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	withStdin, withOut, withErr := boolParam(r, "stdin"), boolParam(r, "stdout"), boolParam(r, "stderr")
+	running := c.State.Status == container.StatusRunning || c.State.Status == container.StatusPaused
+	var p *pendingAttach
+	if !running && boolParam(r, "stream") {
+		// Registered before the client learns that the attach succeeded: its start request follows at
+		// once and must find the session.
+		p = &pendingAttach{startc: make(chan chan error, 1)}
+		s.attach.mu.Lock()
+		s.attach.pending[c.ID] = p
+		s.attach.mu.Unlock()
+	}
 	st, err := s.hijack(w, r, c.Config.Terminal)
 	if err != nil {
+		if p != nil {
+			s.takeAttach(c.ID)
+		}
 		return err
 	}
 	defer st.Close()
@@ -142,15 +155,11 @@ func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	o := container.AttachOptions{Streams: streams, DetachKeys: keys, NoStdin: !withStdin}
-	if c.State.Status == container.StatusRunning || c.State.Status == container.StatusPaused {
+	if p == nil {
 		code, err := e.Attach(ctx, c.ID, o)
 		s.endAttach(st, c.ID, code, err)
 		return nil
 	}
-	p := &pendingAttach{startc: make(chan chan error, 1)}
-	s.attach.mu.Lock()
-	s.attach.pending[c.ID] = p
-	s.attach.mu.Unlock()
 	var done chan error
 	select {
 	case done = <-p.startc:

@@ -144,7 +144,11 @@ func (s *Server) startExec(w http.ResponseWriter, r *http.Request) error {
 	defer cancel()
 	var code int
 	if cfg.Tty {
-		code, err = s.execWithTTY(ctx, e, x, eo, st, o.ConsoleSize)
+		size := o.ConsoleSize
+		if size == nil {
+			size = cfg.ConsoleSize // docker exec sends it at create
+		}
+		code, err = s.execWithTTY(ctx, e, x, eo, st, size)
 	} else {
 		eo.Streams = container.Streams{Out: io.Discard, Err: io.Discard}
 		if cfg.AttachStdout {
