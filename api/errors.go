@@ -11,6 +11,7 @@ import (
 	"github.com/docker/docker/api/types"
 	"github.com/sirupsen/logrus"
 
+	"github.com/skiffproject/skiff/build"
 	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/image"
 	"github.com/skiffproject/skiff/netbridge"
@@ -65,12 +66,17 @@ var statusClasses = []struct {
 	{container.ErrRunning, http.StatusConflict},
 	{container.ErrNotRunning, http.StatusConflict},
 	{storage.ErrDuplicateName, http.StatusConflict},
+	{storage.ErrImageUsedByContainer, http.StatusConflict},
 	{netbridge.ErrExists, http.StatusConflict},
 	{netbridge.ErrInUse, http.StatusConflict},
 	{volume.ErrExists, http.StatusConflict},
 	{volume.ErrInUse, http.StatusConflict},
 	{container.ErrAmbiguous, http.StatusBadRequest},
 	{image.ErrInvalidName, http.StatusBadRequest},
+	{image.ErrBadOption, http.StatusBadRequest},
+	{image.ErrBadArchive, http.StatusBadRequest},
+	{volume.ErrInvalid, http.StatusBadRequest},
+	{build.ErrBadOption, http.StatusBadRequest},
 	{netbridge.ErrInvalid, http.StatusBadRequest},
 }
 
@@ -117,6 +123,14 @@ func decodeJSON(r *http.Request, v any) error {
 		return badParameter("parse the request body of %s %s as JSON: %v", r.Method, r.URL.Path, err)
 	}
 	return nil
+}
+
+// imageError gives an image lookup's failure Docker's wording: "No such image: NAME" (404).
+func imageError(name string, err error) error {
+	if errors.Is(err, storage.ErrImageUnknown) {
+		return notFound("No such image: %s", name)
+	}
+	return err
 }
 
 // writeJSONBody writes v as JSON after the headers were sent; the error is the connection's.

@@ -29,6 +29,11 @@ func (s *Server) router() *mux.Router {
 		s.containerRoutes(),
 		s.execRoutes(),
 		s.systemRoutes(),
+		s.imageRoutes(),
+		s.networkRoutes(),
+		s.volumeRoutes(),
+		s.eventRoutes(),
+		s.dfRoutes(),
 	}
 	for _, area := range areas {
 		for _, rt := range area {

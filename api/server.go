@@ -19,6 +19,7 @@ import (
 	"github.com/containers/storage"
 	"github.com/sirupsen/logrus"
 
+	"github.com/skiffproject/skiff/build"
 	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/system"
 )
@@ -39,6 +40,9 @@ type Options struct {
 	Version system.VersionInfo
 	// IdleTimeout ends Serve after this long without an open connection; 0 = never.
 	IdleTimeout time.Duration
+	// Storage are the global storage flags the store was opened with: the build helper opens the same
+	// store in a process of its own.
+	Storage build.StorageOptions
 }
 
 // Server answers the Docker Engine API.

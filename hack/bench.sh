@@ -11,7 +11,7 @@ export SKIFF="$REPO_ROOT/bin/skiff"
 # Both engines on the same storage driver: Podman's packaged storage.conf picks overlay on a normal
 # distribution; without one (as here) podman 4.3.1 would fall back to vfs and the comparison would be moot.
 export BENCH_STORAGE_DRIVER=${BENCH_STORAGE_DRIVER:-overlay}
-for part in pull run scale net build; do
+for part in pull run scale net build api; do
 	script="hack/bench-$part.sh"
 	if [[ -f $script ]]; then
 		INFO "benchmark: $part"

@@ -12,8 +12,9 @@
 #                   processes (containers, monitors, pause processes, their
 #                   systemd manager) and the registry, remove the test users
 #                   and their homes, runtime directories and cgroups, the
-#                   registry's data, the built images and the files written
-#                   under /etc. Debian packages stay installed.
+#                   registry's data, the built images, the docker compose
+#                   plugin and the files written under /etc. Debian packages
+#                   stay installed.
 #
 # What it does: installs the Debian packages the tests use, opens /dev/fuse
 # and /dev/net/tun, makes / rshared, sets userns/ping sysctls, creates the
@@ -23,7 +24,9 @@
 # localhost:5000/distro:bookworm (debootstrap: minutes the first time). For
 # the HPC tests it makes the shared image store directory ($SHARED_STORE) and
 # starts a one-node Slurm (slurm-wlm and munge: munged, slurmctld, slurmd,
-# without systemd).
+# without systemd). For the Docker API tests it builds docker compose (v2+,
+# the version hack/compose/go.mod pins) from the Go module proxy and installs
+# it as the docker CLI plugin /usr/local/lib/docker/cli-plugins/docker-compose.
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -75,6 +78,8 @@ MKIMAGE=$IMAGES_DIR/bin/mkimage
 DISTRO_ROOTFS=$IMAGES_DIR/distro-rootfs
 DISTRO_PACKAGES=iproute2,iperf3,curl,procps,socat,ca-certificates
 REGISTRIES_CONF=/etc/containers/registries.conf.d/50-skiff-test-registry.conf
+# The docker CLI looks for its plugins here, for every user.
+COMPOSE_PLUGIN=/usr/local/lib/docker/cli-plugins/docker-compose
 
 # ---------------------------------------------------------------------------
 # Packages
@@ -606,6 +611,52 @@ ensure_systemd_image() {
 }
 
 # ---------------------------------------------------------------------------
+# docker compose v2+ (the docker CLI plugin), for the Docker API tests
+
+# compose_version prints the compose version hack/compose/go.mod pins (v5.6.0).
+compose_version() {
+	awk '$1 == "require" && $2 == "github.com/docker/compose/v5" { print $3 }' "$HACK_DIR/compose/go.mod"
+}
+
+# compose_installed_version prints the version of the installed plugin, empty when there is none.
+compose_installed_version() {
+	[[ -x $COMPOSE_PLUGIN ]] || return 0
+	"$COMPOSE_PLUGIN" version --short 2>/dev/null || true
+}
+
+# ensure_compose builds docker compose from the Go module proxy through the
+# wrapper module hack/compose (`go install` of compose fails on the exclude
+# directives of its go.mod) and installs it system-wide as the docker CLI
+# plugin $COMPOSE_PLUGIN, where `docker compose` finds it for every user.
+# Skipped when that version is installed. --reset: rm -f $COMPOSE_PLUGIN.
+ensure_compose() {
+	local want have tmp t0
+	want=$(compose_version)
+	[[ -n $want ]] || die "compose: no github.com/docker/compose/v5 version in $HACK_DIR/compose/go.mod"
+	have=$(compose_installed_version)
+	if [[ v${have#v} == "$want" ]]; then
+		INFO "compose: $COMPOSE_PLUGIN is $want"
+		return
+	fi
+	INFO "compose: building docker compose $want from the Go module proxy${have:+ (replaces $have)}"
+	t0=$EPOCHREALTIME
+	mkdir -p "$(dirname "$COMPOSE_PLUGIN")"
+	tmp=$(mktemp "$(dirname "$COMPOSE_PLUGIN")/.docker-compose.XXXXXX") # not a docker-* name: no half plugin
+	# No cgo: the plugin needs no C library, and it links statically.
+	if ! (cd "$HACK_DIR/compose" && CGO_ENABLED=0 "$(find_go)" build -mod=readonly -trimpath \
+		-ldflags "-s -w -X github.com/docker/compose/v5/internal.Version=$want" \
+		-o "$tmp" github.com/docker/compose/v5/cmd); then
+		rm -f "$tmp"
+		die "compose: building docker compose $want failed"
+	fi
+	chmod 0755 "$tmp"
+	mv -f "$tmp" "$COMPOSE_PLUGIN"
+	have=$(compose_installed_version)
+	[[ v${have#v} == "$want" ]] || die "compose: $COMPOSE_PLUGIN reports version '$have', want $want"
+	INFO "compose: installed $COMPOSE_PLUGIN $want (took $(elapsed_since "$t0"))"
+}
+
+# ---------------------------------------------------------------------------
 # systemd user manager without logind
 
 systemd_user_env() {
@@ -842,6 +893,11 @@ reset_host() {
 	fi
 	pkill -f "docker-registry serve $REGISTRY_DIR/config.yml" 2>/dev/null || true
 	rm -rf "$REGISTRY_DIR" "$IMAGES_DIR" "$REGISTRIES_CONF" /var/tmp/skiff-systemd-user.log
+	if [[ -e $COMPOSE_PLUGIN ]]; then
+		rm -f "$COMPOSE_PLUGIN"
+		rmdir -p --ignore-fail-on-non-empty "$(dirname "$COMPOSE_PLUGIN")" 2>/dev/null || true
+		INFO "reset: removed $COMPOSE_PLUGIN"
+	fi
 	INFO "reset: removed $REGISTRY_DIR, $IMAGES_DIR and $REGISTRIES_CONF (took $(elapsed_since "$START"))"
 }
 
@@ -888,6 +944,7 @@ ensure_registries_conf
 ensure_images
 ensure_distro_image
 ensure_systemd_image
+ensure_compose
 if ((WANT_SYSTEMD_USER)); then
 	ensure_systemd_user
 fi

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/containers/image/v5/copy"
 	"github.com/containers/image/v5/docker"
@@ -29,7 +30,14 @@ type PullOptions struct {
 	// to image destination"). When it is a terminal (*os.File), c/image draws mpb progress bars instead
 	// of the per-blob lines. Nil pulls silently (-q).
 	Writer io.Writer
+	// Progress, if set, receives c/image's per-blob progress (new blob, bytes read, done, skipped) every
+	// ProgressInterval, for front ends that draw their own (the Docker API's JSON progress lines). The
+	// receiver must keep reading until Pull returns; Pull never closes it.
+	Progress chan types.ProgressProperties
 }
+
+// ProgressInterval is how often Progress is told how far each blob of a pull or a push has come.
+const ProgressInterval = 200 * time.Millisecond
 
 // Pull copies the image name refers to into store and returns the IDs of the images pulled (one, or one
 // per tag with AllTags). name is a Docker reference, short names resolved through registries.conf
@@ -45,7 +53,7 @@ func Pull(ctx context.Context, store storage.Store, name string, opts PullOption
 		return nil, err
 	}
 	defer func() { _ = pc.Destroy() }()
-	p := &puller{store: store, sys: sys, policy: pc, w: opts.Writer}
+	p := &puller{store: store, sys: sys, policy: pc, w: opts.Writer, progress: opts.Progress}
 
 	if src, ok, err := transportReference(name); ok {
 		if err != nil {
@@ -72,10 +80,11 @@ func Pull(ctx context.Context, store storage.Store, name string, opts PullOption
 
 // puller holds what every copy of one Pull call shares.
 type puller struct {
-	store  storage.Store
-	sys    *types.SystemContext
-	policy *signature.PolicyContext
-	w      io.Writer
+	store    storage.Store
+	sys      *types.SystemContext
+	policy   *signature.PolicyContext
+	w        io.Writer
+	progress chan types.ProgressProperties
 }
 
 func (p *puller) printf(format string, args ...any) {
@@ -195,9 +204,11 @@ func (p *puller) copyTo(ctx context.Context, src types.ImageReference, named ref
 		return "", err
 	}
 	if _, err := copy.Image(ctx, p.policy, dst, src, &copy.Options{
-		ReportWriter:   p.w,
-		SourceCtx:      p.sys,
-		DestinationCtx: p.sys,
+		ReportWriter:     p.w,
+		Progress:         p.progress,
+		ProgressInterval: progressInterval(p.progress),
+		SourceCtx:        p.sys,
+		DestinationCtx:   p.sys,
 	}); err != nil {
 		return "", err
 	}
@@ -248,4 +259,12 @@ func localNameFor(src types.ImageReference) (reference.Named, error) {
 		}
 	}
 	return reference.TagNameOnly(named), nil
+}
+
+// progressInterval is ProgressInterval when a progress channel is set (c/image reports nothing at 0).
+func progressInterval(ch chan types.ProgressProperties) time.Duration {
+	if ch == nil {
+		return 0
+	}
+	return ProgressInterval
 }

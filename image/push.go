@@ -44,6 +44,8 @@ type PushOptions struct {
 	DigestFile string
 	// Writer receives Podman's progress lines; a terminal gets progress bars. Nil is -q.
 	Writer io.Writer
+	// Progress, if set, receives per-blob progress as PullOptions.Progress does.
+	Progress chan types.ProgressProperties
 }
 
 // ManifestType maps --format's oci, v2s2 and v2s1 (and docker, an alias of v2s2) to a manifest MIME type.
@@ -90,42 +92,51 @@ func CheckPushOptions(o PushOptions) error {
 // short names are not resolved: the destination must name its registry) or a transport reference
 // (oci:DIR, docker-archive:FILE, dir:DIR, …). An empty dest pushes to the registry in the image's name.
 func Push(ctx context.Context, store storage.Store, source, dest string, o PushOptions) error {
+	_, err := PushManifest(ctx, store, source, dest, o)
+	return err
+}
+
+// PushManifest is Push that also returns the manifest it wrote, whose digest and size the Docker API
+// reports.
+func PushManifest(ctx context.Context, store storage.Store, source, dest string, o PushOptions) ([]byte, error) {
 	if err := CheckPushOptions(o); err != nil {
-		return err
+		return nil, err
 	}
 	img, found, err := lookup(store, source)
 	if err != nil {
-		return fmt.Errorf("push %s: %w", source, err)
+		return nil, fmt.Errorf("push %s: %w", source, err)
 	}
 	if dest == "" {
 		dest = found
 		if found == source && !slices.Contains(img.Names, found) {
-			return fmt.Errorf("push %s: give a destination: the image is named by ID, e.g. skiff push %s localhost:5000/NAME:TAG", source, source)
+			return nil, fmt.Errorf("push %s: give a destination: the image is named by ID, e.g. skiff push %s localhost:5000/NAME:TAG", source, source)
 		}
 	}
 	dst, err := pushDestination(dest)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := reachable(ctx, dst); err != nil {
-		return fmt.Errorf("push %s to %s: %w", source, transports(dst), err)
+		return nil, fmt.Errorf("push %s to %s: %w", source, transports(dst), err)
 	}
 	srcRef, err := istorage.Transport.NewStoreReference(store, nil, img.ID)
 	if err != nil {
-		return fmt.Errorf("push %s: %w", source, err)
+		return nil, fmt.Errorf("push %s: %w", source, err)
 	}
 	sys := SystemContext(store.GraphRoot(), o.System)
 	if sys.CompressionFormat, err = compressionAlgorithm(o.Compression); err != nil {
-		return err
+		return nil, err
 	}
 	mime, _ := ManifestType(o.Format)
 	pc, err := PolicyContext(sys)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() { _ = pc.Destroy() }()
 	man, err := copy.Image(ctx, pc, dst, srcRef, &copy.Options{
 		ReportWriter:           o.Writer,
+		Progress:               o.Progress,
+		ProgressInterval:       progressInterval(o.Progress),
 		SourceCtx:              sys,
 		DestinationCtx:         sys,
 		ForceManifestMIMEType:  mime,
@@ -133,18 +144,18 @@ func Push(ctx context.Context, store storage.Store, source, dest string, o PushO
 		ForceCompressionFormat: o.ForceCompression,
 	})
 	if err != nil {
-		return fmt.Errorf("push %s to %s: %w", source, transports(dst), err)
+		return nil, fmt.Errorf("push %s to %s: %w", source, transports(dst), err)
 	}
 	if o.DigestFile != "" {
 		d, err := manifest.Digest(man)
 		if err != nil {
-			return fmt.Errorf("push %s: digest of the manifest: %w", source, err)
+			return nil, fmt.Errorf("push %s: digest of the manifest: %w", source, err)
 		}
 		if err := record.WriteFile(o.DigestFile, []byte(d.String()), 0o644); err != nil {
-			return fmt.Errorf("push %s: write --digestfile: %w", source, err)
+			return nil, fmt.Errorf("push %s: write --digestfile: %w", source, err)
 		}
 	}
-	return nil
+	return man, nil
 }
 
 // pushDestination parses a push destination: TRANSPORT:REF, docker://REF, or a registry reference.

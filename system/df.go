@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	units "github.com/docker/go-units"
 
 	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/image"
+	"github.com/skiffproject/skiff/volume"
 )
 
 // DFSummary is one row of `system df`: images, containers or local volumes.
@@ -27,12 +29,32 @@ type DFImage struct {
 	Repository, Tag, ImageID, Created string
 	Size, SharedSize, UniqueSize      string
 	Containers                        int
+	// Raw holds the numbers behind the row, for the Docker API's system/df.
+	Raw DFImageRaw `json:"-"`
+}
+
+// DFImageRaw are an image's df figures unformatted.
+type DFImageRaw struct {
+	ID              string
+	Names           []string
+	Created         time.Time
+	Size, Shared    int64
+	ContainersUsing int
 }
 
 // DFContainer is one row of `system df -v`'s container table.
 type DFContainer struct {
 	ContainerID, Image, Command, Size, Created, Status, Names string
 	LocalVolumes                                              int
+	// Raw holds the numbers behind the row, for the Docker API's system/df.
+	Raw DFContainerRaw `json:"-"`
+}
+
+// DFContainerRaw are a container's df figures unformatted.
+type DFContainerRaw struct {
+	ID, ImageID string
+	Created     time.Time
+	Size        int64
 }
 
 // DFVolume is one row of `system df -v`'s volume table.
@@ -40,6 +62,14 @@ type DFVolume struct {
 	VolumeName string
 	Links      int
 	Size       string
+	// Raw is the volume and its size, for the Docker API's system/df.
+	Raw DFVolumeRaw `json:"-"`
+}
+
+// DFVolumeRaw is a volume with its size unformatted.
+type DFVolumeRaw struct {
+	Volume *volume.Volume
+	Size   int64
 }
 
 // DiskUsage is what `system df` reports.
@@ -135,7 +165,8 @@ func DF(e Engines) (*DiskUsage, error) {
 		du.Images = append(du.Images, DFImage{Repository: repo, Tag: tag, ImageID: img.ID[:12],
 			Created: image.HumanSince(img.Created), Size: units.HumanSize(float64(size)),
 			SharedSize: units.HumanSize(float64(shared)), UniqueSize: units.HumanSize(float64(size - shared)),
-			Containers: used[img.ID]})
+			Containers: used[img.ID],
+			Raw:        DFImageRaw{ID: img.ID, Names: img.Names, Created: img.Created, Size: size, Shared: shared, ContainersUsing: used[img.ID]}})
 	}
 	du.Summary = append(du.Summary, summary("Images", len(images), active, total, reclaim))
 
@@ -163,7 +194,8 @@ func DF(e Engines) (*DiskUsage, error) {
 		}
 		du.Containers = append(du.Containers, DFContainer{ContainerID: id, Image: c.Config.ImageName,
 			Command: strings.Join(c.Command(), " "), LocalVolumes: vols, Size: units.HumanSize(float64(size)),
-			Created: image.HumanSince(c.Config.Created), Status: c.State.Status, Names: c.Name()})
+			Created: image.HumanSince(c.Config.Created), Status: c.State.Status, Names: c.Name(),
+			Raw: DFContainerRaw{ID: c.ID, ImageID: c.Config.ImageID, Created: c.Config.Created, Size: size}})
 	}
 	du.Summary = append(du.Summary, summary("Containers", len(ctrs), active, total, reclaim))
 
@@ -185,7 +217,8 @@ func DF(e Engines) (*DiskUsage, error) {
 		} else {
 			reclaim += size
 		}
-		du.Volumes = append(du.Volumes, DFVolume{VolumeName: v.Name, Links: links, Size: units.HumanSize(float64(size))})
+		du.Volumes = append(du.Volumes, DFVolume{VolumeName: v.Name, Links: links, Size: units.HumanSize(float64(size)),
+			Raw: DFVolumeRaw{Volume: v, Size: size}})
 	}
 	du.Summary = append(du.Summary, summary("Local Volumes", len(vols), active, total, reclaim))
 	return du, nil

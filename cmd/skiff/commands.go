@@ -65,5 +65,7 @@ func commands() []*cli.Command {
 		kubeCommand(),
 		// network verbs
 		networkCommand(),
+		// docker compose against skiff's Docker API
+		composeCommand(),
 	}
 }

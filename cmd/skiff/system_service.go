@@ -11,11 +11,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/containers/storage"
 	"github.com/coreos/go-systemd/v22/activation"
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/api"
+	"github.com/skiffproject/skiff/build"
 	"github.com/skiffproject/skiff/system"
 	"github.com/skiffproject/skiff/systemd/notify"
 	"github.com/skiffproject/skiff/userns"
@@ -57,12 +59,7 @@ func systemServiceCommand() *cli.Command {
 				return err
 			}
 			defer l.Close()
-			srv := api.New(api.Options{
-				Store:       store,
-				Engine:      engineOptions(c),
-				Version:     system.VersionInfo(versionInfo().engineVersion),
-				IdleTimeout: time.Duration(c.Uint("time")) * time.Second,
-			})
+			srv := api.New(serviceOptions(c, store, time.Duration(c.Uint("time"))*time.Second))
 			if err := notify.Send(socket, notify.Ready); err != nil && !errors.Is(err, notify.ErrNoSocket) {
 				logrus.Warn(err)
 			}
@@ -71,6 +68,19 @@ func systemServiceCommand() *cli.Command {
 			defer stop()
 			return srv.Serve(ctx, l)
 		},
+	}
+}
+
+// serviceOptions are the API server's options from the global flags: the store, the container engine's
+// options, skiff's version and the storage flags the build helper repeats.
+func serviceOptions(c *cli.Context, store storage.Store, idle time.Duration) api.Options {
+	return api.Options{
+		Store:       store,
+		Engine:      engineOptions(c),
+		Version:     system.VersionInfo(versionInfo().engineVersion),
+		IdleTimeout: idle,
+		Storage: build.StorageOptions{GraphRoot: c.String("root"), RunRoot: c.String("runroot"),
+			Driver: c.String("storage-driver"), DriverOptions: c.StringSlice("storage-opt")},
 	}
 }
 

@@ -256,7 +256,17 @@ func compileFilters(specs []string) (func(*container.Container) bool, error) {
 		byKey[key] = append(byKey[key], fn)
 	}
 	return func(c *container.Container) bool {
-		for _, fns := range byKey {
+		for key, fns := range byKey {
+			if key == "label" {
+				// Several label filters must all match, as in Podman and Docker (compose selects a
+				// service's containers by project and service label).
+				for _, fn := range fns {
+					if !fn(c) {
+						return false
+					}
+				}
+				continue
+			}
 			any := false
 			for _, fn := range fns {
 				if fn(c) {
