@@ -17,7 +17,7 @@ import (
 	"github.com/containers/storage/pkg/ioutils"
 
 	"github.com/skiffproject/skiff/proc"
-	"github.com/skiffproject/skiff/slirpnet/internal/keeper"
+	"github.com/skiffproject/skiff/slirpnet/keeper"
 	"github.com/skiffproject/skiff/slirpnet/pasta"
 	"github.com/skiffproject/skiff/slirpnet/slirp4netns"
 )

@@ -17,10 +17,9 @@ import (
 	"strconv"
 )
 
-// reexeced is true in the process that Enter re-executed; it guards against a re-exec loop.
-var reexeced = os.Getenv("_SKIFF_REEXEC") != ""
-
-func init() { os.Unsetenv("_SKIFF_REEXEC") }
+// reexeced is true in the process that Enter re-executed; it guards against a re-exec loop. init
+// (cgo.go) sets it.
+var reexeced bool
 
 // Rootless reports whether skiff runs for an unprivileged user (inside its namespace or not yet).
 func Rootless() bool {

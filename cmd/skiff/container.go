@@ -14,7 +14,6 @@ import (
 	"github.com/skiffproject/skiff/pods"
 	"github.com/skiffproject/skiff/systemd/notify"
 	"github.com/skiffproject/skiff/trace"
-	"github.com/skiffproject/skiff/volume"
 )
 
 // containerCommand is the `skiff container` noun: every container verb again, under Podman's names.
@@ -199,19 +198,5 @@ func containerPruneCommand() *cli.Command {
 			}
 			return multiError(c, errs)
 		},
-	}
-}
-
-func init() {
-	volumeUsers = func(c *cli.Context, store storage.Store) (volume.Users, func([]string) error) {
-		e := container.New(store, container.EngineOptions{Runtime: c.String("runtime")})
-		return e.VolumeUsers, func(names []string) error {
-			for _, n := range names {
-				if err := e.Remove(c.Context, n, container.RemoveOptions{Force: true}); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
 	}
 }

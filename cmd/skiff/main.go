@@ -46,12 +46,15 @@ func (e *exitError) Unwrap() error { return e.err }
 // withCode wraps err so that main exits with code; err may be nil for a silent exit.
 func withCode(code int, err error) error { return &exitError{code: code, err: err} }
 
-func init() {
-	// -h is --help only where a verb does not use it (run -h is --hostname): grammar.go rewrites it.
+// setCLIDefaults sets urfave/cli's package-wide help flag and printer. -h is --help only where a verb
+// does not use it (run -h is --hostname): grammar.go rewrites it. Help looks like Podman's (help.go).
+func setCLIDefaults() {
 	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
+	cli.HelpPrinter = printHelp
 }
 
 func newApp() *cli.App {
+	setCLIDefaults()
 	app := &cli.App{
 		Name:                   "skiff",
 		Usage:                  "rootless, daemonless containers for one user",
@@ -133,9 +136,11 @@ func setupLogging(c *cli.Context) error {
 }
 
 func main() {
-	if reexec.Init() {
-		return
+	if r := pickRole(os.Args); r != nil {
+		os.Exit(r.run(os.Args))
 	}
+	// containers/storage's reexec package refuses to start a helper unless main has looked for one.
+	reexec.Init()
 	os.Exit(run(os.Args))
 }
 

@@ -77,8 +77,6 @@ func openSystemEngines(c *cli.Context) (system.Engines, func(), error) {
 		done()
 		return system.Engines{}, nil, err
 	}
-	if volumeUsers != nil {
-		vs.Users, vs.RemoveUsers = volumeUsers(c, store)
-	}
+	vs.Users, vs.RemoveUsers = volumeUsers(c, store)
 	return system.Engines{Containers: e, Pods: pods.New(e), Networks: ns, Volumes: vs}, done, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/containers/storage"
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiffproject/skiff/container"
 	"github.com/skiffproject/skiff/report"
 	"github.com/skiffproject/skiff/volume"
 )
@@ -33,10 +34,19 @@ func volumeCommand() *cli.Command {
 	}
 }
 
-// volumeUsers, when set, tells the volume store which containers use a volume and removes them for
-// `volume rm -f`. The container lifecycle sets it (its records say which volumes a container mounts);
-// while it is nil no container counts as using a volume.
-var volumeUsers func(c *cli.Context, store storage.Store) (users volume.Users, remove func(names []string) error)
+// volumeUsers tells the volume store which containers use a volume (their records say which volumes
+// they mount) and removes them for `volume rm -f`.
+func volumeUsers(c *cli.Context, store storage.Store) (users volume.Users, remove func(names []string) error) {
+	e := container.New(store, container.EngineOptions{Runtime: c.String("runtime")})
+	return e.VolumeUsers, func(names []string) error {
+		for _, n := range names {
+			if err := e.Remove(c.Context, n, container.RemoveOptions{Force: true}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
 
 // openVolumes enters the user's namespace, opens the storage (for its graph root, where volumes live,
 // and for the containers that use them) and the volume store. The caller must call done.
@@ -51,9 +61,7 @@ func openVolumes(c *cli.Context) (vs *volume.Store, done func(), err error) {
 		done()
 		return nil, nil, err
 	}
-	if volumeUsers != nil {
-		vs.Users, vs.RemoveUsers = volumeUsers(c, store)
-	}
+	vs.Users, vs.RemoveUsers = volumeUsers(c, store)
 	return vs, done, nil
 }
 

@@ -1,16 +1,21 @@
 package keeper
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/containers/storage/pkg/reexec"
 )
 
+// The test binary, re-executed as the keeper (command's fallback), serves as one.
 func TestMain(m *testing.M) {
-	if reexec.Init() {
-		return
+	if os.Args[0] == Argv0 {
+		if err := Serve(os.Args); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", Argv0, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
 	os.Exit(m.Run())
 }

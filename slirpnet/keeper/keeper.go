@@ -1,5 +1,6 @@
-// Package keeper is the per-container network keeper: a small process, the skiff binary re-executed as
-// "skiff-netkeeper", that outlives the command which set the network up and dies with the container.
+// Package keeper is the per-container network keeper: a small process, bin/skiff-netkeeper or the skiff
+// binary re-executed as "skiff-netkeeper" (cmd/skiff/roles.go lists the roles), that outlives the
+// command which set the network up and dies with the container.
 //
 // It does what neither slirp4netns nor pasta does by itself:
 //   - it watches the container's init through a pidfd and stops the helpers it was given (pasta has no
@@ -33,7 +34,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/containers/storage/pkg/reexec"
 	"github.com/rootless-containers/rootlesskit/v2/pkg/port"
 	"github.com/rootless-containers/rootlesskit/v2/pkg/port/builtin"
 	"github.com/sirupsen/logrus"
@@ -47,8 +47,6 @@ const Argv0 = "skiff-netkeeper"
 
 // LogFile is the keeper's log, in Config.Dir.
 const LogFile = "netkeeper.log"
-
-func init() { reexec.Register(Argv0, Main) }
 
 // Forward is one port the keeper serves.
 type Forward struct {
@@ -131,27 +129,29 @@ func command(config string) *exec.Cmd {
 		}
 	}
 	logrus.Debugf("%s not found next to skiff: re-executing skiff as the keeper", Binary)
-	return reexec.Command(Argv0, config)
+	// The running skiff binary itself (not the file at its path, which an upgrade may replace).
+	return &exec.Cmd{Path: "/proc/self/exe", Args: []string{Argv0, config}}
 }
 
-// Main is the keeper process.
-func Main() {
+// Serve is the keeper process, args its command line (argv[0], the configuration as JSON). It serves
+// until the container's init exits or a signal ends it, and returns an error, also reported on the
+// ready pipe, when it could not serve every port.
+func Serve(args []string) error {
 	debug.SetGCPercent(50)
 	ready := os.NewFile(5, "ready")
-	if err := serve(ready); err != nil {
+	if err := serve(ready, args); err != nil {
 		fmt.Fprintf(ready, "error: %v\n", err)
-		fmt.Fprintf(os.Stderr, "%s: %v\n", Argv0, err)
-		os.Exit(1)
+		return err
 	}
-	os.Exit(0)
+	return nil
 }
 
-func serve(ready *os.File) error {
-	if len(os.Args) < 2 {
+func serve(ready *os.File, args []string) error {
+	if len(args) < 2 {
 		return errors.New("missing configuration")
 	}
 	var cfg Config
-	if err := json.Unmarshal([]byte(os.Args[1]), &cfg); err != nil {
+	if err := json.Unmarshal([]byte(args[1]), &cfg); err != nil {
 		return fmt.Errorf("parse configuration: %w", err)
 	}
 	initPidfd := os.NewFile(3, "pidfd:init")
