@@ -15,6 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/skiffproject/skiff/runtime/oci"
 	"github.com/skiffproject/skiff/trace"
 	"github.com/skiffproject/skiff/userns" // its cgo constructor joins the user namespace before Go starts
 )
@@ -26,6 +27,52 @@ const (
 	exitNotFound    = 127 // the container's command was not found
 	exitUnspecified = 1
 )
+
+// exitCode is the exit status for the error a verb returned, decided here and nowhere else: the code a
+// verb chose (exitError), else 127 or 126 for the failure to invoke the command a verb runs in the
+// foreground (commandError) by the class found where it failed, else 125.
+func exitCode(err error) int {
+	var ee *exitError
+	var ce *commandError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	case !errors.As(err, &ce):
+		return exitEngine
+	case errors.Is(ce, oci.ErrCommandNotFound):
+		return exitNotFound
+	case errors.Is(ce, oci.ErrCannotInvoke):
+		return exitCannotRun
+	}
+	return exitEngine
+}
+
+// commandError is the failure of a verb whose exit status is that of a command it runs in the
+// foreground: run, start --attach and exec (the container's command), unshare (a host command). As
+// with Podman, only these give the command's class its exit code; `start` without --attach, `pod start`
+// and the others fail with 125 whatever the cause.
+type commandError struct {
+	err error
+	// class is oci.ErrCommandNotFound or oci.ErrCannotInvoke when the verb invoked the command itself
+	// (unshare) and classified its failure; nil when err carries the class (runtime/oci found it).
+	class error
+}
+
+func (e *commandError) Error() string { return e.err.Error() }
+
+func (e *commandError) Unwrap() error { return e.err }
+
+func (e *commandError) Is(target error) bool { return e.class != nil && target == e.class }
+
+// commandFailed marks err, when not nil, as the failure to run a verb's foreground command.
+func commandFailed(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &commandError{err: err}
+}
 
 // exitError carries an exit code chosen by a verb (the container's own status, or a Podman-specific code
 // such as rmi's 1 and 2) together with the message to print. A nil err prints nothing.
@@ -156,16 +203,14 @@ func run(args []string) int {
 	userns.BeforeExec = stderrLog.release
 	err := app.Run(normalize(app, args))
 	stderrLog.release()
-	if err == nil {
-		return 0
-	}
 	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.err != nil {
-			fmt.Fprintf(os.Stderr, "Error: %v\n", ee.err)
-		}
-		return ee.code
+	switch {
+	case err == nil:
+	case errors.As(err, &ee) && ee.err == nil:
+	case errors.As(err, &ee):
+		fmt.Fprintf(os.Stderr, "Error: %v\n", ee.err)
+	default:
+		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
 	}
-	fmt.Fprintf(os.Stderr, "Error: %v\n", err)
-	return exitEngine
+	return exitCode(err)
 }
