@@ -70,6 +70,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		}
 		e.stopHealthTimer(ctx, c)
 		if cerr := e.cleanupRun(context.WithoutCancel(ctx), c); cerr != nil {
+			//nolint:errorlint // the start's failure keeps its class; the clean-up's error is only told
 			err = fmt.Errorf("%w (and while cleaning up: %v)", err, cerr)
 		}
 		c.State.Status, c.State.Error, c.State.Token = StatusCreated, err.Error(), ""

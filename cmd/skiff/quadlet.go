@@ -290,7 +290,7 @@ func quadletInstallCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
-				return errors.New("quadlet install: no file given: use quadlet install FILE...")
+				return errors.New("quadlet install: no file given: use quadlet install FILE [FILE...]")
 			}
 			dir, err := quadlet.InstallDir(quadletEnv())
 			if err != nil {
@@ -357,7 +357,7 @@ func quadletRmCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
-				return errors.New("quadlet rm: no Quadlet file given: use quadlet rm NAME...")
+				return errors.New("quadlet rm: no Quadlet file given: use quadlet rm NAME [NAME...]")
 			}
 			env := quadletEnv()
 			var owned []string

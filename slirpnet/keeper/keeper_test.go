@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
 )
 
 // The test binary, re-executed as the keeper (command's fallback), serves as one.

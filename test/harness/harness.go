@@ -6,6 +6,7 @@ package harness
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -97,8 +98,8 @@ func run(t testing.TB, dir string, env []string, stdin string, args []string) Re
 		t.Fatalf("skiff %s: timed out after %s\nstderr: %s", strings.Join(args, " "), Timeout, r.Stderr)
 	}
 	if err != nil {
-		ee, ok := err.(*exec.ExitError)
-		if !ok {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
 			t.Fatalf("skiff %s: %v", strings.Join(args, " "), err)
 		}
 		r.Code = ee.ExitCode()
