@@ -1,7 +1,3 @@
-// Command skiff is a rootless, daemonless, per-user container engine with Docker's grammar.
-//
-// This package is CLI wiring only: each verb lives in its own file, turns its flags into a typed options
-// struct and calls a package. Exit codes are decided here and nowhere else.
 package main
 
 import (

@@ -1,6 +1,3 @@
-// Package harness runs the skiff binary for end-to-end tests. The tests that use it run as an unprivileged
-// user (the Makefile starts them with runuser as skiff-test or skiff-nosub): rootless behaviour is only
-// proven that way, so Main refuses to run as root.
 package harness
 
 import (
