@@ -154,7 +154,7 @@ func serve(ready *os.File, args []string) error {
 		}
 	}
 	for _, f := range cfg.UDPLoopback {
-		if err := relayUDP(f, int(netns.Fd())); err != nil {
+		if _, err := relayUDP(f, nsDialer(int(netns.Fd()))); err != nil {
 			return err
 		}
 	}
@@ -219,8 +219,23 @@ func runRootlesskit(fwds []Forward, quit chan struct{}) error {
 // udpIdle is how long a relayed UDP flow lives without traffic.
 const udpIdle = 2 * time.Minute
 
-// relayUDP serves f.HostIP:f.HostPort on the host's loopback.
-func relayUDP(f Forward, nsFD int) error {
+// dialFunc dials target from local in the container's network namespace.
+type dialFunc func(local, target *net.UDPAddr) (*net.UDPConn, error)
+
+// nsDialer dials inside the network namespace nsFD.
+func nsDialer(nsFD int) dialFunc {
+	return func(local, target *net.UDPAddr) (conn *net.UDPConn, err error) {
+		err = inNetNS(nsFD, func() (err error) {
+			conn, err = net.DialUDP("udp", local, target)
+			return err
+		})
+		return conn, err
+	}
+}
+
+// relayUDP serves f.HostIP:f.HostPort on the host's loopback, relaying each client's datagrams to
+// 127.0.0.1:f.ChildPort through a socket of its own that dial makes.
+func relayUDP(f Forward, dial dialFunc) (*udpRelay, error) {
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 		var serr error
 		err := c.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEADDR, 1) })
@@ -232,17 +247,17 @@ func relayUDP(f Forward, nsFD int) error {
 	hostAddr := net.JoinHostPort(f.HostIP, fmt.Sprint(f.HostPort))
 	pc, err := lc.ListenPacket(context.Background(), "udp", hostAddr)
 	if err != nil {
-		return fmt.Errorf("publish %s/udp: %w", hostAddr, err)
+		return nil, fmt.Errorf("publish %s/udp: %w", hostAddr, err)
 	}
 	ln := pc.(*net.UDPConn)
-	r := &udpRelay{ln: ln, nsFD: nsFD, port: f.ChildPort, flows: map[string]*net.UDPConn{}}
+	r := &udpRelay{ln: ln, dial: dial, port: f.ChildPort, flows: map[string]*net.UDPConn{}}
 	go r.run()
-	return nil
+	return r, nil
 }
 
 type udpRelay struct {
 	ln    *net.UDPConn
-	nsFD  int
+	dial  dialFunc
 	port  int
 	mu    sync.Mutex
 	flows map[string]*net.UDPConn
@@ -282,11 +297,7 @@ func (r *udpRelay) flow(client *net.UDPAddr) (*net.UDPConn, error) {
 	if ip4 := client.IP.To4(); ip4 != nil && ip4.IsLoopback() {
 		local = &net.UDPAddr{IP: ip4}
 	}
-	var conn *net.UDPConn
-	err := inNetNS(r.nsFD, func() (err error) {
-		conn, err = net.DialUDP("udp", local, target)
-		return err
-	})
+	conn, err := r.dial(local, target)
 	if err != nil {
 		return nil, err
 	}
