@@ -7,7 +7,7 @@
 
 STATICCHECK_VERSION=v0.8.2     # honnef.co/go/tools
 GOLANGCI_LINT_VERSION=v2.15.0 # github.com/golangci/golangci-lint/v2
-: "${SKIFF_TOOLS:=${XDG_CACHE_HOME:-$HOME/.cache}/skiff/tools}"
+: "${SKIFF_TOOLS:=${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/skiff/tools}"
 : "${GO:=go}"
 
 # tool NAME PACKAGE VERSION prints the path of NAME at VERSION, installing it first if it is missing.
