@@ -10,7 +10,7 @@ TEST_USER  ?= skiff-test
 NOSUB_USER ?= skiff-nosub
 export CGO_ENABLED := 1
 
-.PHONY: help build test test-unit test-e2e bench lint install demo setup clean
+.PHONY: help build test test-unit unit test-e2e bench lint install demo setup clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -23,10 +23,12 @@ build: ## build bin/skiff and its helper executables bin/skiff-netkeeper and bin
 setup: ## (root) prepare this host: packages, devices, test users, local registry and test images
 	bash hack/setup-host.sh
 
-test: setup build test-unit test-e2e ## (root) set the host up, then run the unit and the rootless end-to-end tests
+test: setup build lint test-unit test-e2e ## (root) set the host up, lint, then run the unit and the rootless end-to-end tests
 
-test-unit: ## run the unit tests
-	$(GO) test -tags "$(TAGS)" -count=1 $$($(GO) list ./... | grep -v /test/)
+test-unit: ## run the unit tests (test/layers, the import rules, among them)
+	$(GO) test -tags "$(TAGS)" -count=1 $$($(GO) list ./... | grep -v -e /test/e2e -e /test/nosub -e /test/harness)
+
+unit: test-unit ## the same as test-unit
 
 # The end-to-end tests run as unprivileged users: rootless behaviour is only proven that way.
 test-e2e: build ## (root) run the end-to-end tests as $(TEST_USER) and $(NOSUB_USER)
@@ -35,10 +37,8 @@ test-e2e: build ## (root) run the end-to-end tests as $(TEST_USER) and $(NOSUB_U
 bench: setup build ## (root) compare skiff with podman: pull, run and exec times, monitor memory
 	bash hack/bench.sh
 
-lint: ## gofmt and go vet
-	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
-	$(GO) vet -tags "$(TAGS)" ./...
-	cd build/helper && $(GO) vet -tags "$(TAGS)" ./...
+lint: ## gofmt, go vet, staticcheck and golangci-lint (errorlint, depguard), pinned and installed by hack/lint.sh
+	GO=$(GO) bash hack/lint.sh
 
 install: build install-systemd ## install skiff, its Quadlet user generator and skiff-restart.service into $(DESTDIR)$(PREFIX)
 	install -d $(BINDIR)

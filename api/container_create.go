@@ -163,7 +163,8 @@ func refuseUnsupported(cfg *dcontainer.Config, hc *dcontainer.HostConfig) error 
 		refuse("HostConfig.ReadonlyPaths", len(hc.ReadonlyPaths) > 0, "the read-only paths are fixed"),
 		refuse("HostConfig.Isolation", hc.Isolation != "" && hc.Isolation != "default", "Linux containers have no isolation modes"),
 		refuse("Config.Domainname", cfg.Domainname != "", "set the hostname instead"),
-		refuse("Config.MacAddress", cfg.MacAddress != "", "rootless networks assign MAC addresses themselves"),
+		//lint:ignore SA1019 clients before API 1.44 still send it: it is refused, not read
+		refuse("Config.MacAddress", cfg.MacAddress != "", "rootless networks assign MAC addresses themselves"), //nolint:staticcheck // as above
 	} {
 		if err != nil {
 			return err

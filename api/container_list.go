@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -125,6 +124,3 @@ func containsInt(list []int, n int) bool {
 	}
 	return false
 }
-
-// portKey is Docker's "80/tcp".
-func portKey(port uint16, proto string) string { return fmt.Sprintf("%d/%s", port, proto) }

@@ -91,7 +91,8 @@ func dockerEvent(e events.Event) (devents.Message, bool) {
 		typ = devents.ContainerEventType
 	}
 	return devents.Message{
-		Status: string(action), ID: e.ID, From: e.Image, // the fields API < 1.22 clients read
+		//lint:ignore SA1019 deprecated, but the fields clients of API < 1.22 read
+		Status: string(action), ID: e.ID, From: e.Image, //nolint:staticcheck // as above
 		Type: typ, Action: action, Actor: devents.Actor{ID: e.ID, Attributes: attrs},
 		Scope: "local", Time: e.Time.Unix(), TimeNano: e.Time.UnixNano(),
 	}, true

@@ -70,10 +70,3 @@ func (t *idleTracker) closed(c net.Conn) {
 		t.timer.Reset(t.timeout)
 	}
 }
-
-// open returns the number of open connections.
-func (t *idleTracker) open() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.conns)
-}

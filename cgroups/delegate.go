@@ -123,7 +123,7 @@ func Find(parent string, uid int) (string, error) {
 		}
 		if err := unix.Access(dir, unix.W_OK|unix.X_OK); err != nil {
 			if parent != "" {
-				return "", fmt.Errorf("--cgroup-parent %s: %s is not a cgroup you may write (%v): %w (hint: give a path below your delegated %s)", parent, dir, err, ErrNotDelegated, DelegatedName(uid))
+				return "", fmt.Errorf("--cgroup-parent %s: %s is not a cgroup you may write (%w): %w (hint: give a path below your delegated %s)", parent, dir, err, ErrNotDelegated, DelegatedName(uid))
 			}
 			return "", fmt.Errorf("%w: %s (%s): %v (hint: an administrator delegates one with `mkdir %s && chown %d %s`, in every v1 hierarchy below the user's cgroup)",
 				ErrNotDelegated, dir, strings.Join(h.Controllers, ","), errnoText(err), dir, uid, dir)

@@ -84,7 +84,7 @@ func (e *Engine) Exec(ctx context.Context, nameOrID string, o ExecOptions) (int,
 		}
 		p.Capabilities = ps.Process.Capabilities
 	}
-	if err := checkCommand(s.Root.Path, p.Args, p.Env); err != nil {
+	if err := oci.CheckCommand(s.Root.Path, p.Args, p.Env); err != nil {
 		return 0, fmt.Errorf("exec in container %s: %w", c.Name(), err)
 	}
 	pb, err := json.Marshal(&p)
@@ -121,8 +121,7 @@ func (e *Engine) Exec(ctx context.Context, nameOrID string, o ExecOptions) (int,
 		return 0, fmt.Errorf("exec in container %s: run %s: %w", c.Name(), rt.Name, err)
 	}
 	if msg := oci.LogError(logPath); msg != "" {
-		e := runtimeError(c.Name(), msg)
-		return 0, fmt.Errorf("exec: %w", e)
+		return 0, fmt.Errorf("exec: start container %s: %w", c.Name(), oci.InvokeError(msg))
 	}
 	if ee != nil {
 		return ee.ExitCode(), nil

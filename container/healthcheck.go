@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/skiffproject/skiff/health"
+	"github.com/skiffproject/skiff/runtime/oci"
 )
 
 // HealthOptions are the --health-* flags; a zero field keeps the image's value (or the default).
@@ -146,10 +147,10 @@ func (e *Engine) HealthCheck(ctx context.Context, nameOrID string) (string, erro
 	case rctx.Err() == context.DeadlineExceeded:
 		r.ExitCode = 1
 		out.WriteString(fmt.Sprintf("healthcheck command exceeded timeout of %s", cfg.Timeout))
-	case errors.Is(err, ErrCommandNotFound):
+	case errors.Is(err, oci.ErrCommandNotFound):
 		r.ExitCode = 127
 		out.WriteString(err.Error())
-	case errors.Is(err, ErrCommandNotExecutable):
+	case errors.Is(err, oci.ErrCannotInvoke):
 		r.ExitCode = 126
 		out.WriteString(err.Error())
 	case err != nil:

@@ -97,7 +97,7 @@ func (e *Engine) startNetwork(ctx context.Context, c *Container, proc *monitor.P
 	if err := proc.Start(); err != nil {
 		var ce *monitor.CreateError
 		if errors.As(err, &ce) {
-			return runtimeError(c.Name(), ce.Stderr)
+			return fmt.Errorf("start container %s: %w", c.Name(), oci.InvokeError(ce.Stderr))
 		}
 		return fmt.Errorf("start container %s: %w", c.Name(), err)
 	}

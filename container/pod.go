@@ -7,7 +7,6 @@ package container
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"time"
 
@@ -133,9 +132,4 @@ func (e *Engine) podSpec(c *Container, rootfs string, o *spec.Options) error {
 	}
 	podwire.MemberSpec(p, e.infra(infra), o)
 	return nil
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

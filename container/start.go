@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	rspec "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 
@@ -21,16 +19,6 @@ import (
 	"github.com/skiffproject/skiff/runtime/spec"
 	"github.com/skiffproject/skiff/trace"
 	"github.com/skiffproject/skiff/userns"
-)
-
-// Errors of a container's command that Docker gives their own exit codes (127 and 126).
-var (
-	// ErrCommandNotFound: the command does not exist in the container.
-	ErrCommandNotFound = errors.New("OCI runtime attempted to invoke a command that was not found")
-	// ErrCommandNotExecutable: the command exists but cannot be executed.
-	ErrCommandNotExecutable = errors.New("OCI permission denied")
-	// ErrRuntime: the OCI runtime failed for another reason.
-	ErrRuntime = errors.New("OCI runtime error")
 )
 
 // initPaths are where catatonit, the --init process, may be installed.
@@ -66,6 +54,7 @@ func (e *Engine) launch(ctx context.Context, c *Container, attach bool) (conn *m
 		}
 		e.stopHealthTimer(ctx, c)
 		if cerr := e.cleanupRun(context.WithoutCancel(ctx), c); cerr != nil {
+			//nolint:errorlint // the start's failure keeps its class; the clean-up's error is only told
 			err = fmt.Errorf("%w (and while cleaning up: %v)", err, cerr)
 		}
 		c.State.Status, c.State.Error, c.State.Token = StatusCreated, err.Error(), ""
@@ -175,7 +164,7 @@ func (e *Engine) writeBundle(ctx context.Context, c *Container) (bundle, error) 
 		c.State.HealthTimer = t
 		b.healthCmd, b.healthInterval = nil, 0
 	}
-	if err := checkCommand(rootfs, c.Config.argv(), s.Process.Env); err != nil {
+	if err := oci.CheckCommand(rootfs, c.Config.argv(), s.Process.Env); err != nil {
 		return bundle{}, fmt.Errorf("start container %s: %w", c.Name(), err)
 	}
 	js, err := json.Marshal(s)
@@ -226,7 +215,7 @@ func (e *Engine) startMonitor(ctx context.Context, c *Container, rt *oci.Runtime
 			if msg == "" {
 				msg = ce.Stderr
 			}
-			return proc, nil, runtimeError(c.Name(), msg)
+			return proc, nil, fmt.Errorf("start container %s: %w", c.Name(), oci.InvokeError(msg))
 		}
 		return proc, nil, err
 	}
@@ -336,98 +325,4 @@ func (e *Engine) exitCommand(c *Container) []string {
 	}
 	args := append([]string{exe}, e.opts.GlobalArgs...)
 	return append(args, "container", "cleanup", "--token", c.State.Token, c.ID)
-}
-
-// checkCommand resolves the command in the container's rootfs as execve will, so that a missing or a
-// non-executable command fails with Docker's exit codes (127, 126) before any process starts.
-func checkCommand(rootfs string, argv, env []string) error {
-	name := argv[0]
-	if strings.Contains(name, "/") {
-		return checkExecutable(rootfs, name, name)
-	}
-	path := spec.DefaultPath
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
-			path = v
-		}
-	}
-	var denied error
-	for _, d := range filepath.SplitList(path) {
-		if d == "" {
-			d = "."
-		}
-		err := checkExecutable(rootfs, filepath.Join(d, name), name)
-		if err == nil {
-			return nil
-		}
-		if errors.Is(err, ErrCommandNotExecutable) && denied == nil {
-			denied = err
-		}
-	}
-	if denied != nil {
-		return denied
-	}
-	return fmt.Errorf("exec %q: executable file not found in $PATH: %w", name, ErrCommandNotFound)
-}
-
-func checkExecutable(rootfs, path, name string) error {
-	full, err := securejoin.SecureJoin(rootfs, path)
-	if err != nil {
-		return fmt.Errorf("exec %q: %v: %w", name, err, ErrCommandNotFound)
-	}
-	st, err := os.Stat(full)
-	if err != nil {
-		return fmt.Errorf("exec %q: no such file or directory: %w", name, ErrCommandNotFound)
-	}
-	if st.IsDir() {
-		return fmt.Errorf("exec %q: is a directory: %w", name, ErrCommandNotExecutable)
-	}
-	if st.Mode()&0o111 == 0 {
-		return fmt.Errorf("exec %q: permission denied: %w", name, ErrCommandNotExecutable)
-	}
-	return nil
-}
-
-// runtimeError turns the stderr of a failed `runtime create` or `runtime exec` into an error whose
-// class decides the exit code.
-func runtimeError(name, stderr string) error {
-	msg := runtimeMessage(stderr)
-	low := strings.ToLower(msg)
-	class := ErrRuntime
-	switch {
-	case strings.Contains(low, "executable file not found"), strings.Contains(low, "no such file or directory"):
-		class = ErrCommandNotFound
-	case strings.Contains(low, "permission denied"):
-		class = ErrCommandNotExecutable
-	}
-	return fmt.Errorf("start container %s: %s: %w", name, msg, class)
-}
-
-// runtimeMessage extracts the message of a runtime's error output: the msg="…" of runc's logrus lines,
-// crun's plain text otherwise.
-func runtimeMessage(stderr string) string {
-	var msgs []string
-	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		if i := strings.Index(line, `msg="`); i >= 0 {
-			if m, err := strconv.QuotedPrefix(line[i+4:]); err == nil {
-				if u, err := strconv.Unquote(m); err == nil {
-					line = u
-				}
-			}
-		} else if strings.HasPrefix(line, "{") {
-			var j struct{ Msg string }
-			if json.Unmarshal([]byte(line), &j) == nil && j.Msg != "" {
-				line = j.Msg
-			}
-		}
-		msgs = append(msgs, line)
-	}
-	if len(msgs) == 0 {
-		return "the OCI runtime failed without a message"
-	}
-	return strings.Join(msgs, "; ")
 }

@@ -2,6 +2,7 @@ package container
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -68,7 +69,7 @@ func (e *Engine) stopLocked(ctx context.Context, c *Container, timeout time.Dura
 		return err
 	}
 	if timeout > 0 {
-		if err := signalProcess(c.State.Pid, c.State.PidStart, sig); err != nil && err != ErrNotRunning {
+		if err := signalProcess(c.State.Pid, c.State.PidStart, sig); err != nil && !errors.Is(err, ErrNotRunning) {
 			return fmt.Errorf("stop container %s: %w", c.Name(), err)
 		}
 		exited, err := e.waitExit(ctx, c, timeout)
@@ -79,7 +80,7 @@ func (e *Engine) stopLocked(ctx context.Context, c *Container, timeout time.Dura
 			return e.repair(ctx, c)
 		}
 	}
-	if err := signalProcess(c.State.Pid, c.State.PidStart, unix.SIGKILL); err != nil && err != ErrNotRunning {
+	if err := signalProcess(c.State.Pid, c.State.PidStart, unix.SIGKILL); err != nil && !errors.Is(err, ErrNotRunning) {
 		return fmt.Errorf("stop container %s: %w", c.Name(), err)
 	}
 	exited, err := e.waitExit(ctx, c, killWait)
@@ -103,7 +104,7 @@ func (e *Engine) Kill(ctx context.Context, nameOrID string, sig unix.Signal) (*C
 	}
 	e.markStopped(c) // as Docker and Podman do, whatever the signal
 	if err := signalProcess(c.State.Pid, c.State.PidStart, sig); err != nil {
-		if err == ErrNotRunning {
+		if errors.Is(err, ErrNotRunning) {
 			return c, fmt.Errorf("kill container %s: %w", c.Name(), err)
 		}
 		return c, err

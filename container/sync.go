@@ -208,15 +208,12 @@ func (e *Engine) waitExit(ctx context.Context, c *Container, timeout time.Durati
 		if pidfd >= 0 {
 			// Sleep on the process itself while it lives; then poll for the exit file.
 			fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
-			ms := int(wait / time.Millisecond)
-			if deadline.IsZero() {
-				ms = 1000
-			} else {
+			ms := 1000
+			if !deadline.IsZero() {
 				ms = int(min(time.Until(deadline), time.Second) / time.Millisecond)
 			}
 			if n, _ := unix.Poll(fds, max(ms, 1)); n > 0 {
-				unix.Close(pidfd)
-				pidfd = -1
+				pidfd = -1 // the process has exited; the deferred Close closes the pidfd, once
 			}
 			continue
 		}

@@ -1,11 +1,3 @@
-// Package containersconf reads containers.conf modules (Podman's `--module NAME`): containers.conf
-// fragments that set defaults for one invocation, such as the hpc module shipped with skiff.
-//
-// A module NAME is NAME.conf (or NAME itself when it ends in .conf) in the user's
-// $XDG_CONFIG_HOME/containers/containers.conf.modules (~/.config when unset), then
-// /etc/containers/containers.conf.modules, then /usr/share/containers/containers.conf.modules; an absolute
-// path is used as it is. Skiff's own modules (hpc) are built in and used when no file of that name exists.
-// skiff applies the [containers] settings listed in Containers; a module setting anything else is refused.
 package containersconf
 
 import (

@@ -1,5 +1,3 @@
-// Package events records what happens to containers, one JSON line per event in a file in the user's
-// runtime directory (Podman's file backend), and reads them back filtered, once or as they come.
 package events
 
 import (

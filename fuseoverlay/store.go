@@ -1,6 +1,3 @@
-// Package fuseoverlay sets up the user's containers/storage: it resolves storage.conf and the command line
-// into store options, picks the driver (native overlay inside the user namespace, else fuse-overlayfs,
-// else vfs), refuses a graph root on a network file system, and opens the store.
 package fuseoverlay
 
 import (

@@ -1,5 +1,3 @@
-// Package health holds a container's health check: its configuration (--health-* or the image's
-// HEALTHCHECK), the results of its runs and the state they add up to, as Podman and Docker count them.
 package health
 
 import (

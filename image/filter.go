@@ -101,7 +101,7 @@ func compileFilters(store storage.Store, specs []string, now time.Time) (*imageF
 			fn = func(c *candidate) bool { return strings.HasPrefix(c.img.ID, id) }
 		case "digest":
 			if !strings.HasPrefix(value, "sha256:") {
-				return nil, fmt.Errorf("filter %q: digest must start with sha256:", spec)
+				return nil, fmt.Errorf("filter %q: a digest starts with \"sha256:\"", spec)
 			}
 			fn = func(c *candidate) bool {
 				for _, d := range append([]string{c.img.Digest.String()}, digestStrings(c.img)...) {

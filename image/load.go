@@ -44,12 +44,12 @@ func Load(ctx context.Context, store storage.Store, path string, o LoadOptions) 
 	}
 	r, err := archive.NewReader(sys, path)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w: %v", path, ErrBadArchive, err)
+		return nil, fmt.Errorf("load %s: %w: %w", path, ErrBadArchive, err)
 	}
 	defer r.Close()
 	images, err := r.List()
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w: %v", path, ErrBadArchive, err)
+		return nil, fmt.Errorf("load %s: %w: %w", path, ErrBadArchive, err)
 	}
 	var loaded []string
 	for _, refs := range images {
@@ -82,11 +82,11 @@ type loader struct {
 func (l *loader) loadOCI(ctx context.Context, path string) ([]string, error) {
 	ref, err := ociarchive.NewReference(path, "")
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w: %v", path, ErrBadArchive, err)
+		return nil, fmt.Errorf("load %s: %w: %w", path, ErrBadArchive, err)
 	}
 	desc, err := ociarchive.LoadManifestDescriptor(ref)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w: %v", path, ErrBadArchive, err)
+		return nil, fmt.Errorf("load %s: %w: %w", path, ErrBadArchive, err)
 	}
 	var names []reference.Named
 	if n := desc.Annotations[ociv1.AnnotationRefName]; n != "" {
@@ -170,7 +170,7 @@ func archiveKind(path string) (string, error) {
 			break
 		}
 		if err != nil {
-			return "", fmt.Errorf("load %s: %w: %v", path, ErrBadArchive, err)
+			return "", fmt.Errorf("load %s: %w: %w", path, ErrBadArchive, err)
 		}
 		switch h.Name {
 		case "manifest.json", "./manifest.json":

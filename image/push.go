@@ -72,7 +72,7 @@ func compressionAlgorithm(name string) (*compression.Algorithm, error) {
 	case "gzip", "zstd", "zstd:chunked":
 		a, err := compression.AlgorithmByName(name)
 		if err != nil {
-			return nil, fmt.Errorf("%w: --compression-format %q: %v", ErrBadOption, name, err)
+			return nil, fmt.Errorf("%w: --compression-format %q: %w", ErrBadOption, name, err)
 		}
 		return &a, nil
 	}
@@ -164,7 +164,7 @@ func pushDestination(dest string) (types.ImageReference, error) {
 		if t, _, ok := strings.Cut(dest, ":"); ok && t != "docker" && alltransports.TransportFromImageName(dest) != nil {
 			ref, err := alltransports.ParseImageName(dest)
 			if err != nil {
-				return nil, fmt.Errorf("%w %q: %v", ErrInvalidName, dest, err)
+				return nil, fmt.Errorf("%w %q: %w", ErrInvalidName, dest, err)
 			}
 			return ref, nil
 		}
@@ -178,11 +178,11 @@ func pushDestination(dest string) (types.ImageReference, error) {
 	}
 	named, err = reference.ParseNormalizedNamed(strings.TrimPrefix(dest, "docker://"))
 	if err != nil {
-		return nil, fmt.Errorf("%w %q: %v", ErrInvalidName, dest, err)
+		return nil, fmt.Errorf("%w %q: %w", ErrInvalidName, dest, err)
 	}
 	ref, err := docker.NewReference(reference.TagNameOnly(named))
 	if err != nil {
-		return nil, fmt.Errorf("%w %q: %v", ErrInvalidName, dest, err)
+		return nil, fmt.Errorf("%w %q: %w", ErrInvalidName, dest, err)
 	}
 	return ref, nil
 }
@@ -233,5 +233,5 @@ func reachable(ctx context.Context, ref types.ImageReference) error {
 			firstErr = err
 		}
 	}
-	return fmt.Errorf("%w %s: %v (hint: check the host and port, and that the registry runs)", ErrUnreachable, reference.Domain(named), firstErr)
+	return fmt.Errorf("%w %s: %w (hint: check the host and port, and that the registry runs)", ErrUnreachable, reference.Domain(named), firstErr)
 }

@@ -54,7 +54,7 @@ func transportReference(name string) (ref types.ImageReference, ok bool, err err
 	}
 	ref, err = alltransports.ParseImageName(name)
 	if err != nil {
-		return nil, true, fmt.Errorf("%w %q: %v", ErrInvalidName, name, err)
+		return nil, true, fmt.Errorf("%w %q: %w", ErrInvalidName, name, err)
 	}
 	return ref, true, nil
 }
@@ -145,7 +145,7 @@ func NormalizeName(name string) (reference.Named, error) {
 	}
 	full, err := reference.ParseNormalizedNamed(s)
 	if err != nil {
-		return nil, fmt.Errorf("%w %q: %v", ErrInvalidName, name, err)
+		return nil, fmt.Errorf("%w %q: %w", ErrInvalidName, name, err)
 	}
 	if tagged, ok := full.(reference.NamedTagged); ok {
 		if _, digested := full.(reference.Digested); digested {
@@ -170,7 +170,7 @@ func resolvePullName(sys *types.SystemContext, name string) (res *shortnames.Res
 		// An explicit transport means exactly this reference, normalized as the docker transport does.
 		named, err := reference.ParseNormalizedNamed(s)
 		if err != nil {
-			return nil, "", fmt.Errorf("%w %q: %v", ErrInvalidName, name, err)
+			return nil, "", fmt.Errorf("%w %q: %w", ErrInvalidName, name, err)
 		}
 		name = reference.TagNameOnly(named).String()
 	}

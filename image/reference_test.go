@@ -2,13 +2,11 @@ package image
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/containers/image/v5/types"
-	"github.com/containers/storage"
 )
 
 func TestValidateName(t *testing.T) {
@@ -199,26 +197,3 @@ func TestSplitRepoTag(t *testing.T) {
 		}
 	}
 }
-
-func TestRemoveExitCode(t *testing.T) {
-	unknown := errors.New("x: image not known")
-	for _, tc := range []struct {
-		errs []error
-		want int
-	}{
-		{nil, 0},
-		{[]error{wrapUnknown("a")}, 1},
-		{[]error{wrapUnknown("a"), wrapInUse()}, 2},
-		{[]error{wrapInUse(), unknown}, 2},
-		{[]error{wrapUnknown("a"), unknown}, 125},
-		{[]error{unknown}, 125},
-	} {
-		if got := RemoveExitCode(tc.errs); got != tc.want {
-			t.Errorf("RemoveExitCode(%v) = %d, want %d", tc.errs, got, tc.want)
-		}
-	}
-}
-
-func wrapUnknown(name string) error { return fmt.Errorf("%s: %w", name, storage.ErrImageUnknown) }
-
-func wrapInUse() error { return fmt.Errorf("image used by c1: %w", storage.ErrImageUsedByContainer) }

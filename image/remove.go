@@ -36,8 +36,8 @@ type RemoveReport struct {
 // Remove removes the images names refer to, the way `podman rmi` does: naming one of several names of
 // an image only removes that name; otherwise the image is deleted with all its names, unless a
 // container uses it (then it fails with storage.ErrImageUsedByContainer, or with Force removes those
-// containers first). It goes on after a failure and returns every error; RemoveExitCode turns them into
-// Podman's exit status.
+// containers first). It goes on after a failure and returns every error, whose classes
+// (storage.ErrImageUnknown, storage.ErrImageUsedByContainer) decide Podman's exit status.
 func Remove(store storage.Store, names []string, opts RemoveOptions) (*RemoveReport, []error) {
 	report := &RemoveReport{}
 	if err := CheckRemoveArgs(names, opts.All); err != nil {
@@ -146,31 +146,4 @@ func removeImage(store storage.Store, img *storage.Image, opts RemoveOptions, re
 	report.Untagged = append(report.Untagged, img.Names...)
 	report.Deleted = append(report.Deleted, img.ID)
 	return nil
-}
-
-// RemoveExitCode is Podman's exit status for a failed rmi: 2 when an image is in use by a container,
-// 1 when only unknown images failed, 125 otherwise; 0 without errors.
-func RemoveExitCode(errs []error) int {
-	if len(errs) == 0 {
-		return 0
-	}
-	unknown, inUse, other := false, false, false
-	for _, err := range errs {
-		switch {
-		case errors.Is(err, storage.ErrImageUsedByContainer):
-			inUse = true
-		case errors.Is(err, storage.ErrImageUnknown), errors.Is(err, storage.ErrLayerUnknown):
-			unknown = true
-		default:
-			other = true
-		}
-	}
-	switch {
-	case inUse:
-		return 2
-	case unknown && !other:
-		return 1
-	default:
-		return 125
-	}
 }

@@ -35,4 +35,8 @@
 //     (nameserver = the gateway, search dns.skiff) and hostname to bind-mount.
 //  2. In every clean-up of a run (stop, rm, the monitor's clean-up, repair): [Detach]. The last member
 //     leaving stops the helper and the uplink and unmounts the shared namespace.
+//
+// It belongs to the services layer (test/layers): it may import the ground layer and other services; it
+// must not import the engine (container), the packages built on it (pods, kube, system) or a front end
+// (cmd/…, api/).
 package netbridge

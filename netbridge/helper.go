@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
@@ -16,17 +17,15 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/containers/storage/pkg/reexec"
 	"github.com/miekg/dns"
 
 	"github.com/skiffproject/skiff/proc"
 )
 
 // HelperArgv0 is the helper's argv[0], as ps shows it: the skiff binary re-executed to answer DNS on
-// every network's gateway and to forward published ports into the shared namespace.
+// every network's gateway and to forward published ports into the shared namespace. The skiff binary's
+// list of roles (cmd/skiff/roles.go) runs [ServeHelper] for it.
 const HelperArgv0 = "skiff-netbridge"
-
-func init() { reexec.Register(HelperArgv0, helperMain) }
 
 // startHelper runs the helper for the shared namespace in dir and returns once it listens on its
 // control socket. It runs in its own session and outlives the caller.
@@ -41,7 +40,8 @@ func startHelper(dir string) (proc.Identity, error) {
 		return proc.Identity{}, err
 	}
 	defer r.Close()
-	cmd := reexec.Command(HelperArgv0, dir)
+	// The running skiff binary itself (not the file at its path, which an upgrade may replace).
+	cmd := &exec.Cmd{Path: "/proc/self/exe", Args: []string{HelperArgv0, dir}}
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.ExtraFiles = []*os.File{w}
@@ -84,36 +84,40 @@ type helper struct {
 	reloads sync.Mutex
 }
 
-func helperMain() {
+// ServeHelper is the helper process, args its command line (argv[0], the shared namespace's
+// directory). It reports "ok" or "error: MESSAGE" on fd 3 once it listens on its control socket, serves
+// until SIGTERM, SIGINT or SIGHUP, and returns an error only when it could not start.
+func ServeHelper(args []string) error {
 	debug.SetGCPercent(50)
 	ready := os.NewFile(3, "ready")
-	if len(os.Args) < 2 {
-		fmt.Fprintln(ready, "error: missing directory")
-		os.Exit(1)
+	fail := func(err error) error {
+		fmt.Fprintf(ready, "error: %v\n", err)
+		return err
 	}
-	h := &helper{dir: os.Args[1], ns: filepath.Join(os.Args[1], sharedNS), dns: map[string]*dnsListener{},
+	if len(args) < 2 {
+		return fail(errors.New("missing directory"))
+	}
+	h := &helper{dir: args[1], ns: filepath.Join(args[1], sharedNS), dns: map[string]*dnsListener{},
 		ports: map[string]net.Listener{}, st: &state{}}
 	h.upstreams = hostResolvers("/etc/resolv.conf")
 	sock := filepath.Join(h.dir, controlSock)
 	_ = os.Remove(sock)
 	l, err := net.Listen("unix", sock)
 	if err != nil {
-		fmt.Fprintf(ready, "error: %v\n", err)
-		os.Exit(1)
+		return fail(err)
 	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	go func() {
 		<-sigs
 		l.Close()
-		os.Exit(0)
 	}()
 	fmt.Fprintln(ready, "ok")
 	ready.Close()
 	for {
 		c, err := l.Accept()
 		if err != nil {
-			os.Exit(0)
+			return nil // closed on a signal: the helper's job is done
 		}
 		go h.control(c)
 	}

@@ -475,7 +475,7 @@ func CompileFilters(specs []string) (func(*Network) bool, error) {
 		case "name":
 			re, err := regexp.Compile(v)
 			if err != nil {
-				return nil, fmt.Errorf("invalid filter %q: %v: %w", f, err, ErrInvalid)
+				return nil, fmt.Errorf("invalid filter %q: %w: %w", f, err, ErrInvalid)
 			}
 			m = func(n *Network) bool { return re.MatchString(n.Name) }
 		case "id":

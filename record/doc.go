@@ -25,5 +25,6 @@
 // mean (the containers show them as incomplete, the volumes leave them alone, as Podman's volumes look
 // the same).
 //
-// This package imports only package proc of the project.
+// It belongs to the services layer (test/layers): it imports only package proc of the project; it must
+// not import another service, the engine or anything above it.
 package record

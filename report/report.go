@@ -1,6 +1,3 @@
-// Package report renders command output through Go templates the way Podman's --format does: a plain
-// template is executed once per row, "json" (or "{{json .}}") prints JSON, and a "table " prefix adds a
-// header row and aligns the columns.
 package report
 
 import (

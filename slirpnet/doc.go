@@ -57,4 +57,8 @@
 //
 // pasta is faster both ways (though two of its twelve container→host runs collapsed to 0.1–0.2), but
 // see BuiltinDefault for why it is not the default here.
+//
+// It belongs to the services layer (test/layers): it may import the ground layer and other services; it
+// must not import the engine (container), the packages built on it (pods, kube, system) or a front end
+// (cmd/…, api/).
 package slirpnet

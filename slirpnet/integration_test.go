@@ -16,16 +16,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/containers/storage/pkg/reexec"
 	"golang.org/x/sys/unix"
 
 	"github.com/skiffproject/skiff/proc"
+	"github.com/skiffproject/skiff/slirpnet/keeper"
 )
 
 // The helpers re-execute the test binary as the network keeper.
 func TestMain(m *testing.M) {
-	if reexec.Init() {
-		return
+	if os.Args[0] == keeper.Argv0 {
+		if err := keeper.Serve(os.Args); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", keeper.Argv0, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
 	os.Exit(m.Run())
 }

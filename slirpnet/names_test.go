@@ -2,6 +2,7 @@ package slirpnet
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"net"
 	"os"
@@ -115,7 +116,7 @@ func TestWriteNames(t *testing.T) {
 	if len(entries) != 3 {
 		t.Errorf("dir holds %d files", len(entries))
 	}
-	if _, err := WriteNames(dir, Mode{Kind: Container, Target: "x"}, Names{}); err != ErrSharedNames {
+	if _, err := WriteNames(dir, Mode{Kind: Container, Target: "x"}, Names{}); !errors.Is(err, ErrSharedNames) {
 		t.Errorf("container mode: %v", err)
 	}
 }

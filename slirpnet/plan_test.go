@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/skiffproject/skiff/slirpnet/internal/keeper"
+	"github.com/skiffproject/skiff/slirpnet/keeper"
 )
 
 func TestPlanPorts(t *testing.T) {

@@ -146,7 +146,7 @@ func allocatePorts(ms []PortMapping, both bool) ([]PortMapping, error) {
 			}
 		}
 		if m.HostPort == 0 {
-			return nil, fmt.Errorf("publish %s/%s: no %d free consecutive ports found (%v)", hostAddr(m.HostIP, 0), m.Protocol, m.Range, lastErr)
+			return nil, fmt.Errorf("publish %s/%s: no %d free consecutive ports found (%w)", hostAddr(m.HostIP, 0), m.Protocol, m.Range, lastErr)
 		}
 		out[i] = m
 	}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/skiffproject/skiff/proc"
 	"github.com/skiffproject/skiff/record"
-	"github.com/skiffproject/skiff/slirpnet/internal/keeper"
+	"github.com/skiffproject/skiff/slirpnet/keeper"
 	"github.com/skiffproject/skiff/slirpnet/pasta"
 	"github.com/skiffproject/skiff/slirpnet/slirp4netns"
 )

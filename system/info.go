@@ -1,4 +1,3 @@
-// Package system reports on and resets the user's skiff installation: `skiff info` and `skiff system reset`.
 package system
 
 import (

@@ -19,9 +19,34 @@ import (
 // there goes first (containers, their monitors, network helpers), so that no process is left writing
 // into, or holding mounts on, the directories it removes.
 func Reset(store storage.Store) error {
+	return reset(store, userHost())
+}
+
+// resetHost is what a reset does beyond the store's own directories: the user's namespace, the
+// processes and mounts in it, skiff's state directory and the pause process. Tests give fakes.
+type resetHost struct {
+	inside        bool   // this process runs inside the user's namespace
+	rootless      bool   // it runs for an unprivileged user, so a pause process holds the namespace
+	stateDir      string // skiff's runtime state (userns.StateDir)
+	pausePID      func() int
+	stopProcesses func(keep []int, timeout time.Duration) error // every other process of the namespace
+	unmountUnder  func(dirs ...string) error
+	stopPause     func() error
+}
+
+// userHost is the real host of the invoking user.
+func userHost() resetHost {
+	return resetHost{
+		inside: userns.Inside(), rootless: userns.Rootless(), stateDir: userns.StateDir(),
+		pausePID: userns.PausePID, stopProcesses: stopNamespaceProcesses, unmountUnder: unmountUnder,
+		stopPause: userns.StopPause,
+	}
+}
+
+func reset(store storage.Store, h resetHost) error {
 	graphRoot, runRoot := store.GraphRoot(), store.RunRoot()
-	if userns.Inside() {
-		if err := stopNamespaceProcesses([]int{userns.PausePID()}, 5*time.Second); err != nil {
+	if h.inside {
+		if err := h.stopProcesses([]int{h.pausePID()}, 5*time.Second); err != nil {
 			return err
 		}
 	}
@@ -29,7 +54,7 @@ func Reset(store storage.Store) error {
 	if _, err := store.Shutdown(true); err != nil {
 		return fmt.Errorf("reset: unmount storage: %w", err)
 	}
-	if err := unmountUnder(graphRoot, runRoot, userns.StateDir()); err != nil {
+	if err := h.unmountUnder(graphRoot, runRoot, h.stateDir); err != nil {
 		return err
 	}
 	var errs []error
@@ -38,8 +63,7 @@ func Reset(store storage.Store) error {
 			errs = append(errs, err)
 		}
 	}
-	state := userns.StateDir()
-	entries, err := os.ReadDir(state)
+	entries, err := os.ReadDir(h.stateDir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		errs = append(errs, err)
 	}
@@ -47,15 +71,15 @@ func Reset(store storage.Store) error {
 		if e.Name() == "pause.pid" || e.Name() == "pause.lock" {
 			continue // StopPause removes the record; the lock file must stay for concurrent commands
 		}
-		if err := removeAll(filepath.Join(state, e.Name())); err != nil {
+		if err := removeAll(filepath.Join(h.stateDir, e.Name())); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	if userns.Rootless() {
-		return userns.StopPause()
+	if h.rootless {
+		return h.stopPause()
 	}
 	return nil
 }

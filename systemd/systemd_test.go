@@ -1,6 +1,7 @@
 package systemd
 
 import (
+	"errors"
 	"reflect"
 	"testing"
 )
@@ -59,7 +60,7 @@ func TestSplitCommand(t *testing.T) {
 		{`end\`, nil, ErrTrailingBackslash},
 	} {
 		got, err := SplitCommand(tc.in)
-		if err != tc.err {
+		if !errors.Is(err, tc.err) {
 			t.Errorf("SplitCommand(%q): error %v, want %v", tc.in, err, tc.err)
 			continue
 		}

@@ -15,11 +15,15 @@ import (
 // was none).
 var joinError string
 
-// init publishes what the constructor did in the environment, where this process's code, containers/storage
-// and every child process look: the runtime directory (also as XDG_RUNTIME_DIR when that was unset or not
-// the user's), and, after a join, the names containers/storage uses to know that it runs rootless inside a
-// namespace set up for it.
+// init is the Go half of the constructor (join.c), and the one init of the project that sets state
+// (cmd/skiff/roles.go says why): it must run before any Go code reads the environment. It publishes
+// what the constructor did where this process's code, containers/storage and every child process look:
+// the runtime directory (also as XDG_RUNTIME_DIR when that was unset or not the user's), and, after a
+// join, the names containers/storage uses to know that it runs rootless inside a namespace set up for
+// it. It also takes Enter's re-exec mark out of the environment, so that no child inherits it.
 func init() {
+	reexeced = os.Getenv("_SKIFF_REEXEC") != ""
+	os.Unsetenv("_SKIFF_REEXEC")
 	r := &C.skiff_join_result
 	joinError = C.GoString(&r.error[0])
 	rundir := C.GoString(&r.rundir[0])

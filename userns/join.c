@@ -13,6 +13,8 @@
 //     opts out: such a command, and the pause process it makes, keep to their runtime directory (a
 //     second, isolated engine with its own storage, as test sandboxes use).
 //
+// cmd/skiff/roles.go lists this constructor's role (the pause process) with the binary's others.
+//
 // The results are kept in skiff_join_result for Go to read (cgo.go): Go copies its environment from the
 // initial stack, so a setenv() here would be invisible to it.
 #define _GNU_SOURCE

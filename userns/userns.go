@@ -1,14 +1,3 @@
-// Package userns puts every skiff command inside the invoking user's own user and mount namespace.
-//
-// The first command that needs the namespace creates it: it starts a pause process in a new user+mount
-// namespace, maps the user's subordinate IDs into it with newuidmap/newgidmap (or maps only the user's own
-// IDs when there are none), records the pause PID in the runtime directory and re-executes itself. Every
-// later skiff process joins that namespace in a cgo constructor (join.c) before the Go runtime starts, so
-// mounts made by one command are seen by the next and no command pays for the set-up again.
-//
-// The runtime directory is $XDG_RUNTIME_DIR when the user owns it, else /run/user/UID when the user owns it
-// with mode 0700, else $TMPDIR/skiff-run-UID (created with mode 0700). Nothing here needs systemd, D-Bus or
-// a login session.
 package userns
 
 import (
@@ -17,10 +6,9 @@ import (
 	"strconv"
 )
 
-// reexeced is true in the process that Enter re-executed; it guards against a re-exec loop.
-var reexeced = os.Getenv("_SKIFF_REEXEC") != ""
-
-func init() { os.Unsetenv("_SKIFF_REEXEC") }
+// reexeced is true in the process that Enter re-executed; it guards against a re-exec loop. init
+// (cgo.go) sets it.
+var reexeced bool
 
 // Rootless reports whether skiff runs for an unprivileged user (inside its namespace or not yet).
 func Rootless() bool {

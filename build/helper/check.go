@@ -32,7 +32,7 @@ func checkDockerfiles(paths []string) error {
 		res, err := parser.Parse(f)
 		f.Close()
 		if err != nil {
-			return fmt.Errorf("%s: parse error: %v", p, err)
+			return fmt.Errorf("%s: parse error: %w", p, err)
 		}
 		for _, n := range res.AST.Children {
 			instr := strings.ToUpper(n.Value)

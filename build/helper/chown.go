@@ -29,7 +29,7 @@ func dropChowns(paths []string, dir string) ([]string, error) {
 		}
 		res, err := parser.Parse(strings.NewReader(string(b)))
 		if err != nil {
-			return nil, fmt.Errorf("%s: parse error: %v", p, err)
+			return nil, fmt.Errorf("%s: parse error: %w", p, err)
 		}
 		lines := strings.Split(string(b), "\n")
 		changed := false

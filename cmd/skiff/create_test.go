@@ -17,6 +17,7 @@ func parseCreate(t *testing.T, args ...string) (container.CreateOptions, error) 
 	t.Helper()
 	var got container.CreateOptions
 	var gotErr error
+	setCLIDefaults()
 	app := &cli.App{
 		Name:                      "skiff",
 		UseShortOptionHandling:    true,

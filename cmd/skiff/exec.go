@@ -49,7 +49,7 @@ func execCommand() *cli.Command {
 				Streams:     container.Streams{In: os.Stdin, Out: c.App.Writer, Err: c.App.ErrWriter},
 			})
 			if err != nil {
-				return withCode(startExitCode(err), err)
+				return commandFailed(err)
 			}
 			return withCode(code, nil)
 		},

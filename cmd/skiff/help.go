@@ -17,8 +17,6 @@ import (
 // terminal's, else 80). Every verb's help comes from its definition: Usage is the summary, ArgsUsage the
 // arguments, then optional paragraphs and "EXAMPLE:" lines.
 
-func init() { cli.HelpPrinter = printHelp }
-
 // helpWidth is the width help is wrapped to.
 func helpWidth() int {
 	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n >= 40 {

@@ -1,7 +1,3 @@
-// Command skiff is a rootless, daemonless, per-user container engine with Docker's grammar.
-//
-// This package is CLI wiring only: each verb lives in its own file, turns its flags into a typed options
-// struct and calls a package. Exit codes are decided here and nowhere else.
 package main
 
 import (
@@ -15,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/skiffproject/skiff/runtime/oci"
 	"github.com/skiffproject/skiff/trace"
 	"github.com/skiffproject/skiff/userns" // its cgo constructor joins the user namespace before Go starts
 )
@@ -26,6 +23,52 @@ const (
 	exitNotFound    = 127 // the container's command was not found
 	exitUnspecified = 1
 )
+
+// exitCode is the exit status for the error a verb returned, decided here and nowhere else: the code a
+// verb chose (exitError), else 127 or 126 for the failure to invoke the command a verb runs in the
+// foreground (commandError) by the class found where it failed, else 125.
+func exitCode(err error) int {
+	var ee *exitError
+	var ce *commandError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	case !errors.As(err, &ce):
+		return exitEngine
+	case errors.Is(ce, oci.ErrCommandNotFound):
+		return exitNotFound
+	case errors.Is(ce, oci.ErrCannotInvoke):
+		return exitCannotRun
+	}
+	return exitEngine
+}
+
+// commandError is the failure of a verb whose exit status is that of a command it runs in the
+// foreground: run, start --attach and exec (the container's command), unshare (a host command). As
+// with Podman, only these give the command's class its exit code; `start` without --attach, `pod start`
+// and the others fail with 125 whatever the cause.
+type commandError struct {
+	err error
+	// class is oci.ErrCommandNotFound or oci.ErrCannotInvoke when the verb invoked the command itself
+	// (unshare) and classified its failure; nil when err carries the class (runtime/oci found it).
+	class error
+}
+
+func (e *commandError) Error() string { return e.err.Error() }
+
+func (e *commandError) Unwrap() error { return e.err }
+
+func (e *commandError) Is(target error) bool { return e.class != nil && target == e.class }
+
+// commandFailed marks err, when not nil, as the failure to run a verb's foreground command.
+func commandFailed(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &commandError{err: err}
+}
 
 // exitError carries an exit code chosen by a verb (the container's own status, or a Podman-specific code
 // such as rmi's 1 and 2) together with the message to print. A nil err prints nothing.
@@ -46,12 +89,15 @@ func (e *exitError) Unwrap() error { return e.err }
 // withCode wraps err so that main exits with code; err may be nil for a silent exit.
 func withCode(code int, err error) error { return &exitError{code: code, err: err} }
 
-func init() {
-	// -h is --help only where a verb does not use it (run -h is --hostname): grammar.go rewrites it.
+// setCLIDefaults sets urfave/cli's package-wide help flag and printer. -h is --help only where a verb
+// does not use it (run -h is --hostname): grammar.go rewrites it. Help looks like Podman's (help.go).
+func setCLIDefaults() {
 	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
+	cli.HelpPrinter = printHelp
 }
 
 func newApp() *cli.App {
+	setCLIDefaults()
 	app := &cli.App{
 		Name:                   "skiff",
 		Usage:                  "rootless, daemonless containers for one user",
@@ -133,9 +179,11 @@ func setupLogging(c *cli.Context) error {
 }
 
 func main() {
-	if reexec.Init() {
-		return
+	if r := pickRole(os.Args); r != nil {
+		os.Exit(r.run(os.Args))
 	}
+	// containers/storage's reexec package refuses to start a helper unless main has looked for one.
+	reexec.Init()
 	os.Exit(run(os.Args))
 }
 
@@ -151,16 +199,14 @@ func run(args []string) int {
 	userns.BeforeExec = stderrLog.release
 	err := app.Run(normalize(app, args))
 	stderrLog.release()
-	if err == nil {
-		return 0
-	}
 	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.err != nil {
-			fmt.Fprintf(os.Stderr, "Error: %v\n", ee.err)
-		}
-		return ee.code
+	switch {
+	case err == nil:
+	case errors.As(err, &ee) && ee.err == nil:
+	case errors.As(err, &ee):
+		fmt.Fprintf(os.Stderr, "Error: %v\n", ee.err)
+	default:
+		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
 	}
-	fmt.Fprintf(os.Stderr, "Error: %v\n", err)
-	return exitEngine
+	return exitCode(err)
 }

@@ -22,18 +22,21 @@ import (
 )
 
 // generatorName is the name under which systemd runs skiff as a user generator: `make install-systemd`
-// links $(PREFIX)/lib/systemd/user-generators/skiff-user-generator to the skiff binary.
+// links $(PREFIX)/lib/systemd/user-generators/skiff-user-generator to the skiff binary, and roles.go
+// turns that name into `skiff quadlet generate --user NORMAL-DIR EARLY-DIR LATE-DIR`.
 const generatorName = "skiff-user-generator"
 
-// generatorArgv0 is argv[0] as systemd gave it when skiff runs as the generator, "" otherwise.
-var generatorArgv0 string
+// generatorArgs is the command line of the generator role: args with generatorName as argv[0].
+func generatorArgs(args []string) []string {
+	return append([]string{args[0], "quadlet", "generate", "--user"}, args[1:]...)
+}
 
-// Run as skiff-user-generator, skiff is `skiff quadlet generate --user NORMAL-DIR EARLY-DIR LATE-DIR`.
-func init() {
+// generatorArgv0 is argv[0] as systemd gave it when this process runs as the generator, "" otherwise.
+func generatorArgv0() string {
 	if filepath.Base(os.Args[0]) == generatorName {
-		generatorArgv0 = os.Args[0]
-		os.Args = append([]string{os.Args[0], "quadlet", "generate", "--user"}, os.Args[1:]...)
+		return os.Args[0]
 	}
+	return ""
 }
 
 func quadletCommand() *cli.Command {
@@ -103,7 +106,8 @@ func quadletGenerateCommand() *cli.Command {
 			if c.NArg() > 3 {
 				return fmt.Errorf("quadlet generate takes at most 3 directories, got %d", c.NArg())
 			}
-			generator := generatorArgv0
+			argv0 := generatorArgv0()
+			generator := argv0
 			if generator == "" {
 				generator = "skiff quadlet generate"
 			}
@@ -118,7 +122,7 @@ func quadletGenerateCommand() *cli.Command {
 			if err != nil {
 				// Like Podman's generator: the good units are written, and the failure is in the exit code.
 				prefix := "skiff quadlet: "
-				if generatorArgv0 != "" {
+				if argv0 != "" {
 					prefix = generatorName + ": "
 				}
 				for _, line := range strings.Split(err.Error(), "\n") {
@@ -287,7 +291,7 @@ func quadletInstallCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
-				return errors.New("quadlet install: no file given: use quadlet install FILE...")
+				return errors.New("quadlet install: no file given: use quadlet install FILE [FILE...]")
 			}
 			dir, err := quadlet.InstallDir(quadletEnv())
 			if err != nil {
@@ -354,7 +358,7 @@ func quadletRmCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
-				return errors.New("quadlet rm: no Quadlet file given: use quadlet rm NAME...")
+				return errors.New("quadlet rm: no Quadlet file given: use quadlet rm NAME [NAME...]")
 			}
 			env := quadletEnv()
 			var owned []string

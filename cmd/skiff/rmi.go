@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
+	"github.com/containers/storage"
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/image"
@@ -49,10 +51,37 @@ func imageRemoveCommand(name string) *cli.Command {
 				fmt.Fprintf(c.App.ErrWriter, "Error: %v\n", err)
 			}
 			last := errs[len(errs)-1]
-			if code := image.RemoveExitCode(errs); code != exitEngine {
+			if code := rmiExitCode(errs); code != exitEngine {
 				return withCode(code, last)
 			}
 			return last
 		},
+	}
+}
+
+// rmiExitCode is Podman's exit status for a failed rmi: 2 when an image is in use by a container, 1
+// when only unknown images failed, 125 otherwise; 0 without errors.
+func rmiExitCode(errs []error) int {
+	if len(errs) == 0 {
+		return 0
+	}
+	unknown, inUse, other := false, false, false
+	for _, err := range errs {
+		switch {
+		case errors.Is(err, storage.ErrImageUsedByContainer):
+			inUse = true
+		case errors.Is(err, storage.ErrImageUnknown), errors.Is(err, storage.ErrLayerUnknown):
+			unknown = true
+		default:
+			other = true
+		}
+	}
+	switch {
+	case inUse:
+		return 2
+	case unknown && !other:
+		return 1
+	default:
+		return exitEngine
 	}
 }

@@ -63,7 +63,7 @@ func runCommand() *cli.Command {
 				return nil
 			}
 			if err != nil {
-				return withCode(startExitCode(err), err)
+				return commandFailed(err)
 			}
 			if ro.Detach {
 				fmt.Fprintln(c.App.Writer, ctr.ID)
@@ -72,16 +72,4 @@ func runCommand() *cli.Command {
 			return withCode(code, nil)
 		},
 	}
-}
-
-// startExitCode is Docker's exit code for a container that could not be started: 127 when its command
-// does not exist, 126 when it cannot be executed, 125 for any other failure.
-func startExitCode(err error) int {
-	switch {
-	case errors.Is(err, container.ErrCommandNotFound):
-		return exitNotFound
-	case errors.Is(err, container.ErrCommandNotExecutable):
-		return exitCannotRun
-	}
-	return exitEngine
 }

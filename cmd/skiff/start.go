@@ -65,7 +65,7 @@ func startCommand() *cli.Command {
 				}
 				if err != nil {
 					if attach {
-						return withCode(startExitCode(err), err)
+						return commandFailed(err)
 					}
 					errs = append(errs, err)
 					continue

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiffproject/skiff/fuseoverlay"
+	"github.com/skiffproject/skiff/runtime/oci"
 )
 
 func unshareCommand() *cli.Command {
@@ -43,17 +44,17 @@ func unshareCommand() *cli.Command {
 			}
 			path, err := exec.LookPath(argv[0])
 			if err != nil {
-				code := exitNotFound
-				if !errors.Is(err, exec.ErrNotFound) {
-					code = exitCannotRun
+				class := oci.ErrCannotInvoke
+				if errors.Is(err, exec.ErrNotFound) {
+					class = oci.ErrCommandNotFound
 				}
-				return withCode(code, fmt.Errorf("unshare: %w", err))
+				return &commandError{err: fmt.Errorf("unshare: %w", err), class: class}
 			}
 			// Podman's names, so scripts written for `podman unshare` find the storage.
 			env := append(os.Environ(), "CONTAINERS_GRAPHROOT="+opts.GraphRoot, "CONTAINERS_RUNROOT="+opts.RunRoot)
 			stderrLog.release() // the warnings held so far, before this process becomes the command
 			err = syscall.Exec(path, argv, env)
-			return withCode(exitCannotRun, fmt.Errorf("unshare: exec %s: %w", path, err))
+			return &commandError{err: fmt.Errorf("unshare: exec %s: %w", path, err), class: oci.ErrCannotInvoke}
 		},
 	}
 }

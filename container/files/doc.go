@@ -2,6 +2,6 @@
 // diff and commit. Each works through container.Engine.WithRootFS (the container locked, its root file
 // system mounted) or the storage layer of the container, and writes only where its caller asked.
 //
-// It may import package container and package image; it must not import a front end, and package
-// container must not import it.
+// It belongs to the engine users layer (test/layers): it may import package container and the layers
+// below; package container must not import it, and it must not import a front end.
 package files

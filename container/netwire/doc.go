@@ -6,6 +6,8 @@
 // rootless modes from package slirpnet.
 //
 // It owns no container records and takes no locks: package container calls it with what it needs
-// (a Target, a Lookup for --network container:X). It must not import package container or any front
-// end.
+// (a Target, a Lookup for --network container:X).
+//
+// It belongs to the engine layer (test/layers): it may import the ground and services layers; it must
+// not import package container (which imports it), the engine users or a front end.
 package netwire

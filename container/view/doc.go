@@ -4,6 +4,6 @@
 // checks of secret and network rm need. It reads container records through package container and
 // changes nothing.
 //
-// It may import package container and its netwire; it must not import a front end (cmd/skiff, api),
-// and package container must not import it.
+// It belongs to the engine users layer (test/layers): it may import package container and the layers
+// below; package container must not import it, and it must not import a front end.
 package view

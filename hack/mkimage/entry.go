@@ -99,7 +99,7 @@ func cleanPath(p string) (string, error) {
 	}
 	for _, elem := range strings.Split(p, "/") {
 		if elem == ".." {
-			return "", fmt.Errorf("%w: %q contains ..", errBadPath, p)
+			return "", fmt.Errorf("%w: %q has a \"..\" element", errBadPath, p)
 		}
 	}
 	c := strings.TrimPrefix(path.Clean("/"+p), "/")

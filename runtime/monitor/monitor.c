@@ -2,6 +2,7 @@
 // that started the container. It is the skiff binary itself, run with _SKIFF_MONITOR set: the constructor
 // below takes over before the Go runtime starts and never returns to Go, so a monitor costs what this
 // file and libc touch (about 1 MB RSS), not a Go heap with c/image and c/storage initialised.
+// cmd/skiff/roles.go lists it with the skiff binary's other roles.
 //
 // It is configured by its arguments (key=value, written by monitor.go) and does, in order:
 //

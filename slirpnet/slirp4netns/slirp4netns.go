@@ -1,9 +1,3 @@
-// Package slirp4netns runs slirp4netns(1) for a container's network namespace and talks to its API
-// socket. It knows the binary's flags and protocol, nothing about containers: package slirpnet decides
-// what to run.
-//
-// slirp4netns must run in the user namespace that owns the network namespace (as Podman runs it):
-// from the host user, --enable-sandbox fails.
 package slirp4netns
 
 import (

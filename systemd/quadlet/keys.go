@@ -13,9 +13,6 @@ var kinds = map[string]string{
 	".network":   "Network",
 }
 
-// otherKinds are Quadlet file kinds Podman knows and skiff does not translate; they are skipped.
-var otherKinds = map[string]bool{".kube": true, ".image": true, ".build": true, ".artifact": true}
-
 // Supported reports whether name has the extension of a Quadlet file skiff translates.
 func Supported(name string) bool {
 	_, ok := kinds[extension(name)]

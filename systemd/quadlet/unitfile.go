@@ -224,21 +224,6 @@ func (f *File) prepend(section, key, value string) {
 	s.Entries = append([]Entry{{Key: key, Value: value}}, s.Entries...)
 }
 
-// unset removes every entry of key in section.
-func (f *File) unset(section, key string) {
-	s := f.Section(section)
-	if s == nil {
-		return
-	}
-	kept := s.Entries[:0]
-	for _, e := range s.Entries {
-		if e.Key != key {
-			kept = append(kept, e)
-		}
-	}
-	s.Entries = kept
-}
-
 // rename renames a section.
 func (f *File) rename(from, to string) {
 	if s := f.Section(from); s != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -95,7 +96,8 @@ func (s *apiService) docker(t *testing.T, args ...string) Result {
 	if ctx.Err() != nil {
 		t.Fatalf("docker %s: timed out\n%s", strings.Join(args, " "), r.Stderr)
 	}
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		r.Code = ee.ExitCode()
 	} else if err != nil {
 		t.Fatal(err)

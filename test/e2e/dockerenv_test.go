@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -89,7 +90,8 @@ func (d *dockerEnv) run(t *testing.T, args ...string) Result {
 	if ctx.Err() != nil {
 		t.Fatalf("docker %s: timed out\n%s", strings.Join(args, " "), r.Stderr)
 	}
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		r.Code = ee.ExitCode()
 	} else if err != nil {
 		t.Fatal(err)

@@ -151,7 +151,7 @@ func TestPullErrors(t *testing.T) {
 	g := Isolated(t)
 	r := Expect(t, 125, []string{"Bad:Ref!!"}, append(g, "pull", "Bad:Ref!!")...)
 	oneLine(t, r)
-	r = Expect(t, 125, []string{Registry + "/busybox:nosuchtag", "manifest unknown"}, append(g, "pull", Registry+"/busybox:nosuchtag")...)
+	Expect(t, 125, []string{Registry + "/busybox:nosuchtag", "manifest unknown"}, append(g, "pull", Registry+"/busybox:nosuchtag")...)
 	if n := len(strings.Fields(Must(t, append(g, "images", "-q")...))); n != 0 {
 		t.Fatalf("failed pulls left %d images", n)
 	}

@@ -1,4 +1,3 @@
-// Package e2e holds the end-to-end tests that run as skiff-test, a user with a subordinate ID range.
 package e2e
 
 import (

@@ -140,7 +140,7 @@ func httpGet(t *testing.T, url string) string {
 		b, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err != nil || resp.StatusCode != http.StatusOK {
-			lastErr = fmt.Errorf("status %s, %v", resp.Status, err)
+			lastErr = fmt.Errorf("status %s, %w", resp.Status, err)
 			continue
 		}
 		return string(b)

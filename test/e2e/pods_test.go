@@ -46,7 +46,7 @@ func podGet(t *testing.T, url string) string {
 		if err == nil && resp.StatusCode == http.StatusOK {
 			return string(b)
 		}
-		lastErr = fmt.Errorf("status %s, %v", resp.Status, err)
+		lastErr = fmt.Errorf("status %s, %w", resp.Status, err)
 	}
 	t.Fatalf("GET %s: %v", url, lastErr)
 	return ""

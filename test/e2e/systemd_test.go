@@ -166,7 +166,7 @@ func systemctl(env []string, args ...string) (string, error) {
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return strings.TrimSpace(string(out)), fmt.Errorf("systemctl --user %s: %v: %s", strings.Join(args, " "), err, out)
+		return strings.TrimSpace(string(out)), fmt.Errorf("systemctl --user %s: %w: %s", strings.Join(args, " "), err, out)
 	}
 	return strings.TrimSpace(string(out)), nil
 }

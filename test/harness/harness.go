@@ -1,11 +1,9 @@
-// Package harness runs the skiff binary for end-to-end tests. The tests that use it run as an unprivileged
-// user (the Makefile starts them with runuser as skiff-test or skiff-nosub): rootless behaviour is only
-// proven that way, so Main refuses to run as root.
 package harness
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -97,8 +95,8 @@ func run(t testing.TB, dir string, env []string, stdin string, args []string) Re
 		t.Fatalf("skiff %s: timed out after %s\nstderr: %s", strings.Join(args, " "), Timeout, r.Stderr)
 	}
 	if err != nil {
-		ee, ok := err.(*exec.ExitError)
-		if !ok {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
 			t.Fatalf("skiff %s: %v", strings.Join(args, " "), err)
 		}
 		r.Code = ee.ExitCode()

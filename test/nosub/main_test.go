@@ -1,5 +1,3 @@
-// Package nosub holds the end-to-end tests that run as skiff-nosub, a user with no subordinate ID range:
-// skiff must work for such users (LDAP accounts, HPC login nodes) with a single-UID mapping.
 package nosub
 
 import (

@@ -3,6 +3,7 @@ package nosub
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,8 +37,8 @@ func slurmCmd(t *testing.T, timeout time.Duration, name string, args ...string) 
 	}
 	code := 0
 	if err != nil {
-		ee, ok := err.(*exec.ExitError)
-		if !ok {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		code = ee.ExitCode()

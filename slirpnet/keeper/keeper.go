@@ -1,18 +1,3 @@
-// Package keeper is the per-container network keeper: a small process, the skiff binary re-executed as
-// "skiff-netkeeper", that outlives the command which set the network up and dies with the container.
-//
-// It does what neither slirp4netns nor pasta does by itself:
-//   - it watches the container's init through a pidfd and stops the helpers it was given (pasta has no
-//     exit fd) when the init exits;
-//   - it relays UDP datagrams from the host's loopback, which both helpers lose (libslirp sends them
-//     into the namespace with a loopback source, a martian there; pasta 2023-03-09 drops the replies),
-//     from a socket bound to the client's own loopback address inside the namespace, so the container
-//     still sees the client's address;
-//   - it runs rootlesskit's builtin port driver (port_handler=rootlesskit, and loopback-bound ports
-//     under slirp4netns, whose clients are all on the loopback).
-//
-// Descriptors it inherits: 3 = pidfd of the container's init, 4 = the network namespace, 5 = the ready
-// pipe (it writes "ok\n" or "error: MESSAGE\n"), 6… = pidfds of the helpers to stop.
 package keeper
 
 import (
@@ -33,7 +18,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/containers/storage/pkg/reexec"
 	"github.com/rootless-containers/rootlesskit/v2/pkg/port"
 	"github.com/rootless-containers/rootlesskit/v2/pkg/port/builtin"
 	"github.com/sirupsen/logrus"
@@ -47,8 +31,6 @@ const Argv0 = "skiff-netkeeper"
 
 // LogFile is the keeper's log, in Config.Dir.
 const LogFile = "netkeeper.log"
-
-func init() { reexec.Register(Argv0, Main) }
 
 // Forward is one port the keeper serves.
 type Forward struct {
@@ -131,27 +113,29 @@ func command(config string) *exec.Cmd {
 		}
 	}
 	logrus.Debugf("%s not found next to skiff: re-executing skiff as the keeper", Binary)
-	return reexec.Command(Argv0, config)
+	// The running skiff binary itself (not the file at its path, which an upgrade may replace).
+	return &exec.Cmd{Path: "/proc/self/exe", Args: []string{Argv0, config}}
 }
 
-// Main is the keeper process.
-func Main() {
+// Serve is the keeper process, args its command line (argv[0], the configuration as JSON). It serves
+// until the container's init exits or a signal ends it, and returns an error, also reported on the
+// ready pipe, when it could not serve every port.
+func Serve(args []string) error {
 	debug.SetGCPercent(50)
 	ready := os.NewFile(5, "ready")
-	if err := serve(ready); err != nil {
+	if err := serve(ready, args); err != nil {
 		fmt.Fprintf(ready, "error: %v\n", err)
-		fmt.Fprintf(os.Stderr, "%s: %v\n", Argv0, err)
-		os.Exit(1)
+		return err
 	}
-	os.Exit(0)
+	return nil
 }
 
-func serve(ready *os.File) error {
-	if len(os.Args) < 2 {
+func serve(ready *os.File, args []string) error {
+	if len(args) < 2 {
 		return errors.New("missing configuration")
 	}
 	var cfg Config
-	if err := json.Unmarshal([]byte(os.Args[1]), &cfg); err != nil {
+	if err := json.Unmarshal([]byte(args[1]), &cfg); err != nil {
 		return fmt.Errorf("parse configuration: %w", err)
 	}
 	initPidfd := os.NewFile(3, "pidfd:init")
@@ -170,7 +154,7 @@ func serve(ready *os.File) error {
 		}
 	}
 	for _, f := range cfg.UDPLoopback {
-		if err := relayUDP(f, int(netns.Fd())); err != nil {
+		if _, err := relayUDP(f, nsDialer(int(netns.Fd()))); err != nil {
 			return err
 		}
 	}
@@ -235,8 +219,23 @@ func runRootlesskit(fwds []Forward, quit chan struct{}) error {
 // udpIdle is how long a relayed UDP flow lives without traffic.
 const udpIdle = 2 * time.Minute
 
-// relayUDP serves f.HostIP:f.HostPort on the host's loopback.
-func relayUDP(f Forward, nsFD int) error {
+// dialFunc dials target from local in the container's network namespace.
+type dialFunc func(local, target *net.UDPAddr) (*net.UDPConn, error)
+
+// nsDialer dials inside the network namespace nsFD.
+func nsDialer(nsFD int) dialFunc {
+	return func(local, target *net.UDPAddr) (conn *net.UDPConn, err error) {
+		err = inNetNS(nsFD, func() (err error) {
+			conn, err = net.DialUDP("udp", local, target)
+			return err
+		})
+		return conn, err
+	}
+}
+
+// relayUDP serves f.HostIP:f.HostPort on the host's loopback, relaying each client's datagrams to
+// 127.0.0.1:f.ChildPort through a socket of its own that dial makes.
+func relayUDP(f Forward, dial dialFunc) (*udpRelay, error) {
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 		var serr error
 		err := c.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEADDR, 1) })
@@ -248,17 +247,17 @@ func relayUDP(f Forward, nsFD int) error {
 	hostAddr := net.JoinHostPort(f.HostIP, fmt.Sprint(f.HostPort))
 	pc, err := lc.ListenPacket(context.Background(), "udp", hostAddr)
 	if err != nil {
-		return fmt.Errorf("publish %s/udp: %w", hostAddr, err)
+		return nil, fmt.Errorf("publish %s/udp: %w", hostAddr, err)
 	}
 	ln := pc.(*net.UDPConn)
-	r := &udpRelay{ln: ln, nsFD: nsFD, port: f.ChildPort, flows: map[string]*net.UDPConn{}}
+	r := &udpRelay{ln: ln, dial: dial, port: f.ChildPort, flows: map[string]*net.UDPConn{}}
 	go r.run()
-	return nil
+	return r, nil
 }
 
 type udpRelay struct {
 	ln    *net.UDPConn
-	nsFD  int
+	dial  dialFunc
 	port  int
 	mu    sync.Mutex
 	flows map[string]*net.UDPConn
@@ -298,11 +297,7 @@ func (r *udpRelay) flow(client *net.UDPAddr) (*net.UDPConn, error) {
 	if ip4 := client.IP.To4(); ip4 != nil && ip4.IsLoopback() {
 		local = &net.UDPAddr{IP: ip4}
 	}
-	var conn *net.UDPConn
-	err := inNetNS(r.nsFD, func() (err error) {
-		conn, err = net.DialUDP("udp", local, target)
-		return err
-	})
+	conn, err := r.dial(local, target)
 	if err != nil {
 		return nil, err
 	}
