@@ -90,14 +90,14 @@ func cleanProject(t *testing.T, project string) {
 }
 
 func TestDockerCompose(t *testing.T) {
-	s := newDockerEnv(t)
+	s := startService(t, "0")
 	const port = 19250
 	dir := composeProject(t, port)
 	project := Name(t)
 	t.Cleanup(func() { cleanProject(t, project) })
 	compose := func(args ...string) string {
 		t.Helper()
-		return s.must(t, append([]string{"compose", "--project-directory", dir, "-p", project}, args...)...)
+		return s.mustDocker(t, append([]string{"compose", "--project-directory", dir, "-p", project}, args...)...)
 	}
 	compose("up", "-d")
 	if got := strings.TrimSpace(httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", port))); got != "db-says-hello" {
@@ -226,14 +226,14 @@ func checkForegroundUp(t *testing.T, project string, up *streamedCmd) {
 }
 
 func TestDockerComposeForeground(t *testing.T) {
-	s := newDockerEnv(t)
+	s := startService(t, "0")
 	dir := composeProject(t, 19251)
 	project := Name(t)
 	t.Cleanup(func() { cleanProject(t, project) })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	checkForegroundUp(t, project, startStreamed(t, s.command(ctx, "compose", "--project-directory", dir, "-p", project, "up")))
-	s.must(t, "compose", "--project-directory", dir, "-p", project, "down", "-v")
+	s.mustDocker(t, "compose", "--project-directory", dir, "-p", project, "down", "-v")
 	if left := projectLeftovers(t, project); left != "" {
 		t.Fatalf("docker compose down -v left: %s", left)
 	}

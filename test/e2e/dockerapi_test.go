@@ -82,13 +82,20 @@ func startService(t *testing.T, idle string) *apiService {
 	}
 }
 
-// docker runs the docker CLI against the service.
-func (s *apiService) docker(t *testing.T, args ...string) Result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
-	defer cancel()
+// command is the docker CLI with args, pointed at the service.
+func (s *apiService) command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, dockerCLI, args...)
 	cmd.Env = append(os.Environ(), s.env...)
+	return cmd
+}
+
+// docker runs the docker CLI against the service. Builds and compose projects take longer than the
+// harness's Timeout allows a single command.
+func (s *apiService) docker(t *testing.T, args ...string) Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	cmd := s.command(ctx, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
