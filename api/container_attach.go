@@ -203,17 +203,24 @@ func detachKeys(r *http.Request) ([]byte, error) {
 	return keys, nil
 }
 
+// resizeParams reads the terminal size of a resize request: h and w, each 1 to 65535.
+func resizeParams(r *http.Request) (h, w int, err error) {
+	if h, err = intParam(r, "h", 0); err != nil {
+		return 0, 0, err
+	}
+	if w, err = intParam(r, "w", 0); err != nil {
+		return 0, 0, err
+	}
+	if h <= 0 || w <= 0 || h > 65535 || w > 65535 {
+		return 0, 0, badParameter("resize: want h and w between 1 and 65535")
+	}
+	return h, w, nil
+}
+
 func (s *Server) resizeContainer(w http.ResponseWriter, r *http.Request) error {
-	h, err := intParam(r, "h", 0)
+	h, wd, err := resizeParams(r)
 	if err != nil {
 		return err
-	}
-	wd, err := intParam(r, "w", 0)
-	if err != nil {
-		return err
-	}
-	if h <= 0 || wd <= 0 || h > 65535 || wd > 65535 {
-		return badParameter("resize: want h and w between 1 and 65535")
 	}
 	e := s.containers()
 	c, err := s.getContainer(e, r)

@@ -218,16 +218,9 @@ func (x *execSession) finish(code int, err error) {
 }
 
 func (s *Server) resizeExec(w http.ResponseWriter, r *http.Request) error {
-	h, err := intParam(r, "h", 0)
+	h, wd, err := resizeParams(r)
 	if err != nil {
 		return err
-	}
-	wd, err := intParam(r, "w", 0)
-	if err != nil {
-		return err
-	}
-	if h <= 0 || wd <= 0 || h > 65535 || wd > 65535 {
-		return badParameter("resize: want h and w between 1 and 65535")
 	}
 	x, err := s.execSession(r)
 	if err != nil {

@@ -28,30 +28,7 @@
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-usage() {
-	sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
-}
-
-RUNS=${BENCH_RUNS:-10}
-while (($#)); do
-	case $1 in
-	-n)
-		[[ $# -ge 2 ]] || die "-n needs a number"
-		RUNS=$2
-		shift
-		;;
-	-h | --help)
-		usage
-		exit 0
-		;;
-	*)
-		usage >&2
-		die "unknown argument: $1"
-		;;
-	esac
-	shift
-done
-[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "runs must be a positive number, not '$RUNS'"
+bench_runs_args 10 "$@" # sets RUNS
 
 bench_preflight
 RUNC=${RUNC:-$(PATH=$PATH:/usr/sbin command -v runc || true)}

@@ -90,6 +90,34 @@ user_runtime_dir() {
 }
 
 # bench_preflight checks what every benchmark needs (root, the test user, the registry) and sets SKIFF
+# bench_runs_args DEFAULT ARGS... parses the arguments of a bench script that takes only -n RUNS (the
+# number of runs, DEFAULT or $BENCH_RUNS without it) and -h, which prints the comment block at the top of
+# the script; it sets RUNS.
+bench_runs_args() {
+	local script=${BASH_SOURCE[1]}
+	RUNS=${BENCH_RUNS:-$1}
+	shift
+	while (($#)); do
+		case $1 in
+		-n)
+			[[ $# -ge 2 ]] || die "-n needs a number"
+			RUNS=$2
+			shift
+			;;
+		-h | --help)
+			sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$script"
+			exit 0
+			;;
+		*)
+			sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$script" >&2
+			die "unknown argument: $1"
+			;;
+		esac
+		shift
+	done
+	[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "runs must be a positive number, not '$RUNS'"
+}
+
 # to the binary under test ($SKIFF, else bin/skiff).
 bench_preflight() {
 	require_root
