@@ -12,6 +12,7 @@ import (
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/go-connections/nat"
+	"golang.org/x/sys/unix"
 
 	"github.com/skiffproject/skiff/cgroups"
 	"github.com/skiffproject/skiff/container"
@@ -71,24 +72,13 @@ func createOptions(req *dcontainer.CreateRequest, name string) (container.Create
 			o.Entrypoint = cfg.Entrypoint
 		}
 	}
-	if cfg.StopSignal != "" {
-		sig, err := container.ParseSignal(cfg.StopSignal)
-		if err != nil {
-			return o, badParameter("create container: StopSignal: %v", err)
-		}
-		o.StopSignal = sig
-	}
-	if cfg.StopTimeout != nil {
-		if *cfg.StopTimeout < 0 {
-			return o, badParameter("create container: StopTimeout %d: must not be negative", *cfg.StopTimeout)
-		}
-		t := uint(*cfg.StopTimeout)
-		o.StopTimeout = &t
+	var err error
+	if o.StopSignal, o.StopTimeout, err = stopOptions(cfg); err != nil {
+		return o, err
 	}
 	if err := refuseUnsupported(cfg, hc); err != nil {
 		return o, err
 	}
-	var err error
 	if o.Health, err = healthOptions(cfg.Healthcheck); err != nil {
 		return o, err
 	}
@@ -98,15 +88,8 @@ func createOptions(req *dcontainer.CreateRequest, name string) (container.Create
 	if len(hc.LogConfig.Config) > 0 {
 		return o, badParameter("create container: LogConfig.Config: log options are not supported through the API")
 	}
-	if hc.RestartPolicy.Name != "" {
-		p := systemd.RestartPolicy{Name: string(hc.RestartPolicy.Name)}
-		if hc.RestartPolicy.MaximumRetryCount > 0 {
-			p.MaxRetries = uint(hc.RestartPolicy.MaximumRetryCount)
-		}
-		if _, err := systemd.ParseRestartPolicy(p.String()); err != nil {
-			return o, badParameter("create container: RestartPolicy: %v", err)
-		}
-		o.Restart = p
+	if o.Restart, err = restartPolicy(hc.RestartPolicy); err != nil {
+		return o, err
 	}
 	for _, u := range hc.Ulimits {
 		o.Ulimits = append(o.Ulimits, fmt.Sprintf("%s=%d:%d", u.Name, u.Soft, u.Hard))
@@ -120,18 +103,8 @@ func createOptions(req *dcontainer.CreateRequest, name string) (container.Create
 	}
 	o.Cgroup.Resources = resources(&hc.Resources)
 	o.Cgroup.Parent = hc.CgroupParent
-	for _, d := range hc.Devices {
-		dev := spec.Device{Source: d.PathOnHost, Destination: d.PathInContainer, Perms: d.CgroupPermissions}
-		if dev.Destination == "" {
-			dev.Destination = dev.Source
-		}
-		if dev.Perms == "" {
-			dev.Perms = "rwm"
-		}
-		if !filepath.IsAbs(dev.Source) || !filepath.IsAbs(dev.Destination) {
-			return o, badParameter("create container: device %q: want absolute paths", d.PathOnHost)
-		}
-		o.Devices = append(o.Devices, dev)
+	if o.Devices, err = devices(hc.Devices); err != nil {
+		return o, err
 	}
 	o.Process = container.ProcessOptions{
 		IPC: string(hc.IpcMode), PID: string(hc.PidMode), UTS: string(hc.UTSMode),
@@ -142,6 +115,60 @@ func createOptions(req *dcontainer.CreateRequest, name string) (container.Create
 		o.Process.OOMScoreAdj = &adj
 	}
 	return o, nil
+}
+
+// stopOptions are the stop signal and timeout of cfg (0 and nil when it sets none).
+func stopOptions(cfg *dcontainer.Config) (unix.Signal, *uint, error) {
+	var sig unix.Signal
+	if cfg.StopSignal != "" {
+		var err error
+		if sig, err = container.ParseSignal(cfg.StopSignal); err != nil {
+			return 0, nil, badParameter("create container: StopSignal: %v", err)
+		}
+	}
+	if cfg.StopTimeout == nil {
+		return sig, nil, nil
+	}
+	if *cfg.StopTimeout < 0 {
+		return sig, nil, badParameter("create container: StopTimeout %d: must not be negative", *cfg.StopTimeout)
+	}
+	t := uint(*cfg.StopTimeout)
+	return sig, &t, nil
+}
+
+// restartPolicy checks a restart policy (the zero policy when it has no name).
+func restartPolicy(rp dcontainer.RestartPolicy) (systemd.RestartPolicy, error) {
+	if rp.Name == "" {
+		return systemd.RestartPolicy{}, nil
+	}
+	p := systemd.RestartPolicy{Name: string(rp.Name)}
+	if rp.MaximumRetryCount > 0 {
+		p.MaxRetries = uint(rp.MaximumRetryCount)
+	}
+	if _, err := systemd.ParseRestartPolicy(p.String()); err != nil {
+		return systemd.RestartPolicy{}, badParameter("create container: RestartPolicy: %v", err)
+	}
+	return p, nil
+}
+
+// devices are the device mappings as --device values: the same path in the container unless given,
+// and rwm permissions unless given.
+func devices(ds []dcontainer.DeviceMapping) ([]spec.Device, error) {
+	var out []spec.Device
+	for _, d := range ds {
+		dev := spec.Device{Source: d.PathOnHost, Destination: d.PathInContainer, Perms: d.CgroupPermissions}
+		if dev.Destination == "" {
+			dev.Destination = dev.Source
+		}
+		if dev.Perms == "" {
+			dev.Perms = "rwm"
+		}
+		if !filepath.IsAbs(dev.Source) || !filepath.IsAbs(dev.Destination) {
+			return nil, badParameter("create container: device %q: want absolute paths", d.PathOnHost)
+		}
+		out = append(out, dev)
+	}
+	return out, nil
 }
 
 // refuseUnsupported refuses the request's fields that skiff cannot honour, one line each.

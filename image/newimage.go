@@ -68,52 +68,70 @@ func NewImage(ctx context.Context, store storage.Store, openLayer func() (io.Rea
 		return "", err
 	}
 	now := time.Now().UTC()
+	cfg, parentLayers, err := newImageConfig(ctx, store, o, now)
+	if err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp(bigFilesDir(), "skiff-image-")
+	if err != nil {
+		return "", fmt.Errorf("create image: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	if err := writeNewLayout(dir, cfg, parentLayers, openLayer, o, now); err != nil {
+		return "", err
+	}
+	return copyNewImage(ctx, store, dir, o)
+}
+
+// newImageConfig is the config of the new image before its layer is added: the parent's (without
+// its layers when squashing) with o's config, changes and author, and the parent's layers it keeps.
+func newImageConfig(ctx context.Context, store storage.Store, o NewImageOptions, now time.Time) (ociv1.Image, []ociv1.Descriptor, error) {
 	cfg := ociv1.Image{Platform: ociv1.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH}}
 	var parentLayers []ociv1.Descriptor
 	if o.Parent != nil {
 		d, err := readDetails(ctx, store, o.Parent)
 		if err != nil {
-			return "", err
+			return cfg, nil, err
 		}
 		cfg = *d.config
 		if o.Squash {
 			cfg.RootFS.DiffIDs = nil
 			cfg.History = nil
 		} else if parentLayers, err = layerDescriptors(store, o.Parent, cfg.RootFS.DiffIDs); err != nil {
-			return "", err
+			return cfg, nil, err
 		}
 	}
 	if o.Config != nil {
 		cfg.Config = *o.Config
 	}
 	if err := ApplyChanges(&cfg.Config, o.Changes); err != nil {
-		return "", err
+		return cfg, nil, err
 	}
 	cfg.Created = &now
 	if o.Author != "" {
 		cfg.Author = o.Author
 	}
 	cfg.RootFS.Type = "layers"
+	return cfg, parentLayers, nil
+}
 
-	dir, err := os.MkdirTemp(bigFilesDir(), "skiff-image-")
-	if err != nil {
-		return "", fmt.Errorf("create image: %w", err)
-	}
-	defer os.RemoveAll(dir)
+// writeNewLayout writes the new image into dir as an OCI layout: the layer openLayer reads, the config
+// cfg with that layer and its history entry added, and a manifest listing parentLayers and the layer.
+func writeNewLayout(dir string, cfg ociv1.Image, parentLayers []ociv1.Descriptor, openLayer func() (io.ReadCloser, error), o NewImageOptions, now time.Time) error {
 	blobs := filepath.Join(dir, "blobs", "sha256")
 	if err := os.MkdirAll(blobs, 0o700); err != nil {
-		return "", fmt.Errorf("create image: %w", err)
+		return fmt.Errorf("create image: %w", err)
 	}
 	layer, err := openLayer()
 	if err != nil {
-		return "", fmt.Errorf("create image: %w", err)
+		return fmt.Errorf("create image: %w", err)
 	}
 	layerDesc, err := writeBlobFrom(blobs, layer)
 	if cerr := layer.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return "", fmt.Errorf("create image: write layer: %w", err)
+		return fmt.Errorf("create image: write layer: %w", err)
 	}
 	layerDesc.MediaType = ociv1.MediaTypeImageLayer
 	cfg.RootFS.DiffIDs = append(cfg.RootFS.DiffIDs, layerDesc.Digest)
@@ -121,11 +139,11 @@ func NewImage(ctx context.Context, store storage.Store, openLayer func() (io.Rea
 
 	cfgBlob, err := json.Marshal(cfg)
 	if err != nil {
-		return "", err
+		return err
 	}
 	cfgDesc, err := writeLayoutBlob(blobs, cfgBlob)
 	if err != nil {
-		return "", fmt.Errorf("create image: %w", err)
+		return fmt.Errorf("create image: %w", err)
 	}
 	cfgDesc.MediaType = ociv1.MediaTypeImageConfig
 	man := ociv1.Manifest{
@@ -136,21 +154,26 @@ func NewImage(ctx context.Context, store storage.Store, openLayer func() (io.Rea
 	}
 	manBlob, err := json.Marshal(man)
 	if err != nil {
-		return "", err
+		return err
 	}
 	manDesc, err := writeLayoutBlob(blobs, manBlob)
 	if err != nil {
-		return "", fmt.Errorf("create image: %w", err)
+		return fmt.Errorf("create image: %w", err)
 	}
 	manDesc.MediaType = ociv1.MediaTypeImageManifest
 	index, _ := json.Marshal(ociv1.Index{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: ociv1.MediaTypeImageIndex, Manifests: []ociv1.Descriptor{manDesc}})
 	if err := os.WriteFile(filepath.Join(dir, "index.json"), index, 0o600); err != nil {
-		return "", fmt.Errorf("create image: %w", err)
+		return fmt.Errorf("create image: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "oci-layout"), []byte(`{"imageLayoutVersion":"1.0.0"}`), 0o600); err != nil {
-		return "", fmt.Errorf("create image: %w", err)
+		return fmt.Errorf("create image: %w", err)
 	}
+	return nil
+}
 
+// copyNewImage copies the OCI layout in dir into the store under o.Name (unnamed again when o.Name is
+// nil) and returns the new image's ID.
+func copyNewImage(ctx context.Context, store storage.Store, dir string, o NewImageOptions) (string, error) {
 	src, err := ocilayout.NewReference(dir, "")
 	if err != nil {
 		return "", fmt.Errorf("create image: %w", err)

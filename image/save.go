@@ -68,36 +68,9 @@ func Save(ctx context.Context, store storage.Store, names []string, output strin
 	if o.Format == "" {
 		o.Format = FormatDockerArchive
 	}
-	type entry struct {
-		img  *storage.Image
-		tags []reference.NamedTagged
-	}
-	var entries []entry
-	if o.MultiImage || o.Format != FormatDockerArchive {
-		for _, n := range names {
-			img, tag, err := saveName(store, n)
-			if err != nil {
-				return err
-			}
-			entries = append(entries, entry{img: img, tags: tag})
-		}
-	} else {
-		img, tag, err := saveName(store, names[0])
-		if err != nil {
-			return err
-		}
-		for _, extra := range names[1:] {
-			named, err := NormalizeName(extra)
-			if err != nil {
-				return fmt.Errorf("save: additional tag %q: %w", extra, err)
-			}
-			t, ok := named.(reference.NamedTagged)
-			if !ok {
-				return fmt.Errorf("save: additional tag %q must be NAME:TAG", extra)
-			}
-			tag = append(tag, t)
-		}
-		entries = append(entries, entry{img: img, tags: tag})
+	entries, err := saveEntries(store, names, o)
+	if err != nil {
+		return err
 	}
 
 	sys := SystemContext(store.GraphRoot(), SystemOptions{})
@@ -128,44 +101,7 @@ func Save(ctx context.Context, store storage.Store, names []string, output strin
 
 	switch o.Format {
 	case FormatDockerArchive:
-		// A file that exists is replaced, as Podman does.
-		_ = os.Remove(output)
-		w, err := archive.NewWriter(sys, output)
-		if err != nil {
-			return fmt.Errorf("save: %w", err)
-		}
-		// One copy per image, its names as the archive's tags for it: c/image cannot write the same
-		// image twice into one archive.
-		var order []string
-		byID := map[string]*entry{}
-		for i := range entries {
-			e := &entries[i]
-			if have, ok := byID[e.img.ID]; ok {
-				have.tags = append(have.tags, e.tags...)
-				continue
-			}
-			byID[e.img.ID] = e
-			order = append(order, e.img.ID)
-		}
-		for _, id := range order {
-			e := byID[id]
-			ref, err := w.NewReference(nil)
-			if err != nil {
-				w.Close()
-				return fmt.Errorf("save: %w", err)
-			}
-			dsys := *sys
-			dsys.DockerArchiveAdditionalTags = e.tags
-			opts.DestinationCtx = &dsys
-			if err := copyOne(ref, e.img); err != nil {
-				w.Close()
-				return err
-			}
-		}
-		if err := w.Close(); err != nil {
-			return fmt.Errorf("save: write %s: %w", output, err)
-		}
-		return nil
+		return saveDockerArchive(sys, output, entries, opts, copyOne)
 	case FormatOCIArchive:
 		_ = os.Remove(output)
 		ref, err := ociarchive.NewReference(output, ociTag(entries[0].tags))
@@ -189,6 +125,87 @@ func Save(ctx context.Context, store storage.Store, names []string, output strin
 		opts.ForceManifestMIMEType = manifest.DockerV2Schema2MediaType
 		return copyOne(ref, entries[0].img)
 	}
+}
+
+// saveEntry is an image to save and the tags it carries in the output.
+type saveEntry struct {
+	img  *storage.Image
+	tags []reference.NamedTagged
+}
+
+// saveEntries resolves the names given to save: one entry per name with -m or a format other than
+// docker-archive, else one entry for the first name with the other names as its additional tags.
+func saveEntries(store storage.Store, names []string, o SaveOptions) ([]saveEntry, error) {
+	var entries []saveEntry
+	if o.MultiImage || o.Format != FormatDockerArchive {
+		for _, n := range names {
+			img, tag, err := saveName(store, n)
+			if err != nil {
+				return nil, err
+			}
+			entries = append(entries, saveEntry{img: img, tags: tag})
+		}
+		return entries, nil
+	}
+	img, tag, err := saveName(store, names[0])
+	if err != nil {
+		return nil, err
+	}
+	for _, extra := range names[1:] {
+		named, err := NormalizeName(extra)
+		if err != nil {
+			return nil, fmt.Errorf("save: additional tag %q: %w", extra, err)
+		}
+		t, ok := named.(reference.NamedTagged)
+		if !ok {
+			return nil, fmt.Errorf("save: additional tag %q must be NAME:TAG", extra)
+		}
+		tag = append(tag, t)
+	}
+	return append(entries, saveEntry{img: img, tags: tag}), nil
+}
+
+// saveDockerArchive writes entries into the docker-archive output with copyOne, replacing a file that
+// exists, as Podman does.
+func saveDockerArchive(sys *types.SystemContext, output string, entries []saveEntry, opts *copy.Options,
+	copyOne func(types.ImageReference, *storage.Image) error) error {
+	_ = os.Remove(output)
+	w, err := archive.NewWriter(sys, output)
+	if err != nil {
+		return fmt.Errorf("save: %w", err)
+	}
+	// One copy per image, its names as the archive's tags for it: c/image cannot write the same
+	// image twice into one archive.
+	var order []string
+	byID := map[string]*saveEntry{}
+	for i := range entries {
+		e := &entries[i]
+		if have, ok := byID[e.img.ID]; ok {
+			have.tags = append(have.tags, e.tags...)
+			continue
+		}
+		byID[e.img.ID] = e
+		order = append(order, e.img.ID)
+	}
+	for _, id := range order {
+		e := byID[id]
+		ref, err := w.NewReference(nil)
+		if err != nil {
+			w.Close()
+			return fmt.Errorf("save: %w", err)
+		}
+		dsys := *sys
+		dsys.DockerArchiveAdditionalTags = e.tags
+		opts.DestinationCtx = &dsys
+		if err := copyOne(ref, e.img); err != nil {
+			w.Close()
+			return err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("save: write %s: %w", output, err)
+	}
+	return nil
 }
 
 // ociTag is the ref.name an OCI archive or layout carries: the full name, as Podman writes it.

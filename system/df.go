@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/containers/storage"
 	units "github.com/docker/go-units"
 
 	"github.com/skiffproject/skiff/container"
@@ -99,6 +100,27 @@ func DF(e Engines) (*DiskUsage, error) {
 	if err != nil {
 		return nil, err
 	}
+	du := &DiskUsage{}
+	images, sum, err := dfImages(store, ctrs)
+	if err != nil {
+		return nil, err
+	}
+	du.Images = images
+	du.Summary = append(du.Summary, sum)
+	containers, sum := dfContainers(store, ctrs)
+	du.Containers = containers
+	du.Summary = append(du.Summary, sum)
+	volumes, sum, err := dfVolumes(e.Volumes)
+	if err != nil {
+		return nil, err
+	}
+	du.Volumes = volumes
+	du.Summary = append(du.Summary, sum)
+	return du, nil
+}
+
+// dfImages measures the images: each layer once, reclaimable unless an image of one of ctrs has it.
+func dfImages(store storage.Store, ctrs []*container.Container) ([]DFImage, DFSummary, error) {
 	used := map[string]int{} // image ID -> containers
 	for _, c := range ctrs {
 		if c.Config.ImageID != "" {
@@ -107,7 +129,7 @@ func DF(e Engines) (*DiskUsage, error) {
 	}
 	images, err := store.Images()
 	if err != nil {
-		return nil, fmt.Errorf("list images: %w", err)
+		return nil, DFSummary{}, fmt.Errorf("list images: %w", err)
 	}
 	layerSize := map[string]int64{}
 	layerImages := map[string]int{}
@@ -134,7 +156,7 @@ func DF(e Engines) (*DiskUsage, error) {
 			id = l.Parent
 		}
 	}
-	du := &DiskUsage{}
+	var rows []DFImage
 	var total, reclaim int64
 	active := 0
 	for id, size := range layerSize {
@@ -162,15 +184,20 @@ func DF(e Engines) (*DiskUsage, error) {
 				repo = img.Names[0]
 			}
 		}
-		du.Images = append(du.Images, DFImage{Repository: repo, Tag: tag, ImageID: img.ID[:12],
+		rows = append(rows, DFImage{Repository: repo, Tag: tag, ImageID: img.ID[:12],
 			Created: image.HumanSince(img.Created), Size: units.HumanSize(float64(size)),
 			SharedSize: units.HumanSize(float64(shared)), UniqueSize: units.HumanSize(float64(size - shared)),
 			Containers: used[img.ID],
 			Raw:        DFImageRaw{ID: img.ID, Names: img.Names, Created: img.Created, Size: size, Shared: shared, ContainersUsing: used[img.ID]}})
 	}
-	du.Summary = append(du.Summary, summary("Images", len(images), active, total, reclaim))
+	return rows, summary("Images", len(images), active, total, reclaim), nil
+}
 
-	total, reclaim, active = 0, 0, 0
+// dfContainers measures the writable layers of ctrs, reclaimable unless the container runs.
+func dfContainers(store storage.Store, ctrs []*container.Container) ([]DFContainer, DFSummary) {
+	var rows []DFContainer
+	var total, reclaim int64
+	active := 0
 	for _, c := range ctrs {
 		var size int64
 		if c.Storage != nil {
@@ -192,24 +219,29 @@ func DF(e Engines) (*DiskUsage, error) {
 		if len(id) > 12 {
 			id = id[:12]
 		}
-		du.Containers = append(du.Containers, DFContainer{ContainerID: id, Image: c.Config.ImageName,
+		rows = append(rows, DFContainer{ContainerID: id, Image: c.Config.ImageName,
 			Command: strings.Join(c.Command(), " "), LocalVolumes: vols, Size: units.HumanSize(float64(size)),
 			Created: image.HumanSince(c.Config.Created), Status: c.State.Status, Names: c.Name(),
 			Raw: DFContainerRaw{ID: c.ID, ImageID: c.Config.ImageID, Created: c.Config.Created, Size: size}})
 	}
-	du.Summary = append(du.Summary, summary("Containers", len(ctrs), active, total, reclaim))
+	return rows, summary("Containers", len(ctrs), active, total, reclaim)
+}
 
-	vols, err := e.Volumes.All()
+// dfVolumes measures the local volumes, reclaimable unless a container uses them.
+func dfVolumes(store *volume.Store) ([]DFVolume, DFSummary, error) {
+	vols, err := store.All()
 	if err != nil {
-		return nil, err
+		return nil, DFSummary{}, err
 	}
-	total, reclaim, active = 0, 0, 0
+	var rows []DFVolume
+	var total, reclaim int64
+	active := 0
 	for _, v := range vols {
 		size := DirSize(v.Mountpoint())
 		total += size
 		links := 0
-		if e.Volumes.Users != nil {
-			u, _ := e.Volumes.Users(v.Name)
+		if store.Users != nil {
+			u, _ := store.Users(v.Name)
 			links = len(u)
 		}
 		if links > 0 {
@@ -217,9 +249,8 @@ func DF(e Engines) (*DiskUsage, error) {
 		} else {
 			reclaim += size
 		}
-		du.Volumes = append(du.Volumes, DFVolume{VolumeName: v.Name, Links: links, Size: units.HumanSize(float64(size)),
+		rows = append(rows, DFVolume{VolumeName: v.Name, Links: links, Size: units.HumanSize(float64(size)),
 			Raw: DFVolumeRaw{Volume: v, Size: size}})
 	}
-	du.Summary = append(du.Summary, summary("Local Volumes", len(vols), active, total, reclaim))
-	return du, nil
+	return rows, summary("Local Volumes", len(vols), active, total, reclaim), nil
 }

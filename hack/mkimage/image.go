@@ -83,43 +83,11 @@ func BuildLayout(spec *Spec, dir string) (*Built, error) {
 		return nil, err
 	}
 
-	var (
-		layerDescs []imgspecv1.Descriptor
-		diffIDs    []digest.Digest
-		history    []imgspecv1.History
-	)
 	created := Epoch
-	for i := range spec.Layers {
-		l := &spec.Layers[i]
-		entries := l.Entries
-		if entries == nil && l.Build != nil {
-			var err error
-			if entries, err = l.Build(); err != nil {
-				return nil, fmt.Errorf("layer %d of %s: %w", i+1, spec.Name, err)
-			}
-		}
-		info, err := writeLayerBlob(blobs, entries, LayerOptions{ModTime: Epoch, Level: l.Level})
-		if err != nil {
-			return nil, fmt.Errorf("layer %d of %s: %w", i+1, spec.Name, err)
-		}
-		layerDescs = append(layerDescs, imgspecv1.Descriptor{
-			MediaType: imgspecv1.MediaTypeImageLayerGzip,
-			Digest:    info.Digest,
-			Size:      info.Size,
-		})
-		diffIDs = append(diffIDs, info.DiffID)
-		history = append(history, imgspecv1.History{
-			Created:   &created,
-			CreatedBy: l.CreatedBy,
-			Comment:   l.Comment,
-		})
+	layerDescs, diffIDs, history, err := writeLayers(spec, blobs)
+	if err != nil {
+		return nil, err
 	}
-	for _, h := range spec.History {
-		h.Created = &created
-		h.EmptyLayer = true
-		history = append(history, h)
-	}
-
 	arch := spec.Arch
 	if arch == "" {
 		arch = runtime.GOARCH
@@ -150,21 +118,7 @@ func BuildLayout(spec *Spec, dir string) (*Built, error) {
 		return nil, err
 	}
 	manifestDesc.Platform = &config.Platform
-
-	index := imgspecv1.Index{
-		Versioned: specs.Versioned{SchemaVersion: 2},
-		MediaType: imgspecv1.MediaTypeImageIndex,
-	}
-	for _, tag := range spec.Tags {
-		d := manifestDesc
-		d.Annotations = map[string]string{imgspecv1.AnnotationRefName: tag}
-		index.Manifests = append(index.Manifests, d)
-	}
-	if err := writeJSONFile(filepath.Join(tmp, imgspecv1.ImageIndexFile), index); err != nil {
-		return nil, err
-	}
-	if err := writeJSONFile(filepath.Join(tmp, imgspecv1.ImageLayoutFile),
-		imgspecv1.ImageLayout{Version: imgspecv1.ImageLayoutVersion}); err != nil {
+	if err := writeIndex(tmp, spec.Tags, manifestDesc); err != nil {
 		return nil, err
 	}
 
@@ -175,6 +129,67 @@ func BuildLayout(spec *Spec, dir string) (*Built, error) {
 		return nil, err
 	}
 	return &Built{Dir: dir, ManifestDigest: manifestDesc.Digest, Manifest: manifestBytes}, nil
+}
+
+// writeLayers writes the layers of spec into blobs and returns their descriptors, their diff IDs and
+// the image's history: an entry per layer, then spec's entries of empty layers.
+func writeLayers(spec *Spec, blobs string) ([]imgspecv1.Descriptor, []digest.Digest, []imgspecv1.History, error) {
+	var (
+		layerDescs []imgspecv1.Descriptor
+		diffIDs    []digest.Digest
+		history    []imgspecv1.History
+	)
+	created := Epoch
+	for i := range spec.Layers {
+		l := &spec.Layers[i]
+		entries := l.Entries
+		if entries == nil && l.Build != nil {
+			var err error
+			if entries, err = l.Build(); err != nil {
+				return nil, nil, nil, fmt.Errorf("layer %d of %s: %w", i+1, spec.Name, err)
+			}
+		}
+		info, err := writeLayerBlob(blobs, entries, LayerOptions{ModTime: Epoch, Level: l.Level})
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("layer %d of %s: %w", i+1, spec.Name, err)
+		}
+		layerDescs = append(layerDescs, imgspecv1.Descriptor{
+			MediaType: imgspecv1.MediaTypeImageLayerGzip,
+			Digest:    info.Digest,
+			Size:      info.Size,
+		})
+		diffIDs = append(diffIDs, info.DiffID)
+		history = append(history, imgspecv1.History{
+			Created:   &created,
+			CreatedBy: l.CreatedBy,
+			Comment:   l.Comment,
+		})
+	}
+	for _, h := range spec.History {
+		h.Created = &created
+		h.EmptyLayer = true
+		history = append(history, h)
+	}
+	return layerDescs, diffIDs, history, nil
+}
+
+// writeIndex writes the layout's index, an entry naming manifest per tag, and its oci-layout file
+// into dir.
+func writeIndex(dir string, tags []string, manifest imgspecv1.Descriptor) error {
+	index := imgspecv1.Index{
+		Versioned: specs.Versioned{SchemaVersion: 2},
+		MediaType: imgspecv1.MediaTypeImageIndex,
+	}
+	for _, tag := range tags {
+		d := manifest
+		d.Annotations = map[string]string{imgspecv1.AnnotationRefName: tag}
+		index.Manifests = append(index.Manifests, d)
+	}
+	if err := writeJSONFile(filepath.Join(dir, imgspecv1.ImageIndexFile), index); err != nil {
+		return err
+	}
+	return writeJSONFile(filepath.Join(dir, imgspecv1.ImageLayoutFile),
+		imgspecv1.ImageLayout{Version: imgspecv1.ImageLayoutVersion})
 }
 
 var errNoLayout = errors.New("no usable OCI layout")

@@ -19,24 +19,63 @@ const InitPath = "/run/skiff-init"
 // defaultShmSize is the size of the /dev/shm tmpfs when Options.ShmSize is 0 (Docker's and Podman's 64 MiB).
 const defaultShmSize = 64 << 20
 
-// setMounts adapts runtime-tools' default mounts (/proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys)
-// to a rootless container and the namespaces it shares with the host (libs.md §4, verified with runc
-// inside the user's namespace):
+// setMounts sets the container's mounts: runtime-tools' defaults adapted to a rootless container
+// (adaptDefaultMounts), the host's devices with --privileged, the init, o.Mounts and the tmpfs mounts
+// of --systemd and --read-only, ordered so that no mount hides another.
+func setMounts(g *generate.Generator, o *Options, sec securityOpts) error {
+	adaptDefaultMounts(g, o, sec)
+
+	if o.Privileged {
+		if err := addHostDevices(g); err != nil {
+			return err
+		}
+	}
+
+	if o.Init != "" {
+		if !filepath.IsAbs(o.Init) {
+			return fmt.Errorf("init binary %q: not an absolute path", o.Init)
+		}
+		if _, err := os.Stat(o.Init); err != nil {
+			return fmt.Errorf("init binary: %w", err)
+		}
+		g.RemoveMount(InitPath)
+		g.AddMount(rspec.Mount{Destination: InitPath, Type: "bind", Source: o.Init,
+			Options: []string{"bind", "ro", "nosuid", "nodev"}})
+	}
+
+	for _, m := range o.Mounts {
+		if !filepath.IsAbs(m.Destination) {
+			return fmt.Errorf("mount %s on %q: destination is not an absolute path", m.Source, m.Destination)
+		}
+		m.Destination = filepath.Clean(m.Destination)
+		g.RemoveMount(m.Destination)
+		g.AddMount(m)
+	}
+
+	// --systemd: Podman's tmpfs mounts for systemd as PID 1 (unless the user mounted something there).
+	if o.Systemd {
+		addMissingTmpfs(g, "/run", "/run/lock", "/tmp", "/var/log/journal")
+	}
+	// --read-only: Podman's --read-only-tmpfs default gives writable tmpfs on /run, /tmp and /var/tmp.
+	if o.ReadOnly {
+		addMissingTmpfs(g, "/run", "/tmp", "/var/tmp")
+	}
+
+	sortMounts(g.Config.Mounts)
+	return nil
+}
+
+// adaptDefaultMounts adapts runtime-tools' default mounts (/proc, /dev, /dev/pts, /dev/shm, /dev/mqueue,
+// /sys) to a rootless container and the namespaces it shares with the host (libs.md §4, verified with
+// runc inside the user's namespace):
 //   - the host's network namespace: sysfs cannot be mounted (EPERM, the netns belongs to the initial user
 //     namespace), so /sys is an rbind of the host's, read-only (systemPaths masks /sys/kernel);
 //   - the host's IPC namespace: mqueue cannot be mounted, so /dev/mqueue is bound from the host if it has
 //     one, and /dev/shm is the host's /dev/shm;
 //   - the host's PID namespace: procfs cannot be mounted, so /proc is an rbind of the host's;
 //   - a single-ID mapping: devpts without gid=5, as the container has no gid 5.
-func setMounts(g *generate.Generator, o *Options, sec securityOpts) error {
-	find := func(dest string) *rspec.Mount {
-		for i := range g.Config.Mounts {
-			if g.Config.Mounts[i].Destination == dest {
-				return &g.Config.Mounts[i]
-			}
-		}
-		return nil
-	}
+func adaptDefaultMounts(g *generate.Generator, o *Options, sec securityOpts) {
+	find := func(dest string) *rspec.Mount { return findMount(g, dest) }
 	rw := "ro"
 	if o.Privileged {
 		rw = "rw"
@@ -90,56 +129,26 @@ func setMounts(g *generate.Generator, o *Options, sec securityOpts) error {
 		pts := find("/dev/pts")
 		pts.Options = slices.DeleteFunc(pts.Options, func(s string) bool { return s == "gid=5" })
 	}
+}
 
-	if o.Privileged {
-		if err := addHostDevices(g); err != nil {
-			return err
+// findMount returns the mount of the spec on dest, or nil.
+func findMount(g *generate.Generator, dest string) *rspec.Mount {
+	for i := range g.Config.Mounts {
+		if g.Config.Mounts[i].Destination == dest {
+			return &g.Config.Mounts[i]
 		}
 	}
-
-	if o.Init != "" {
-		if !filepath.IsAbs(o.Init) {
-			return fmt.Errorf("init binary %q: not an absolute path", o.Init)
-		}
-		if _, err := os.Stat(o.Init); err != nil {
-			return fmt.Errorf("init binary: %w", err)
-		}
-		g.RemoveMount(InitPath)
-		g.AddMount(rspec.Mount{Destination: InitPath, Type: "bind", Source: o.Init,
-			Options: []string{"bind", "ro", "nosuid", "nodev"}})
-	}
-
-	for _, m := range o.Mounts {
-		if !filepath.IsAbs(m.Destination) {
-			return fmt.Errorf("mount %s on %q: destination is not an absolute path", m.Source, m.Destination)
-		}
-		m.Destination = filepath.Clean(m.Destination)
-		g.RemoveMount(m.Destination)
-		g.AddMount(m)
-	}
-
-	// --systemd: Podman's tmpfs mounts for systemd as PID 1 (unless the user mounted something there).
-	if o.Systemd {
-		for _, dir := range []string{"/run", "/run/lock", "/tmp", "/var/log/journal"} {
-			if find(dir) == nil {
-				g.AddMount(rspec.Mount{Destination: dir, Type: "tmpfs", Source: "tmpfs",
-					Options: []string{"rw", "rprivate", "nosuid", "nodev"}})
-			}
-		}
-	}
-
-	// --read-only: Podman's --read-only-tmpfs default gives writable tmpfs on /run, /tmp and /var/tmp.
-	if o.ReadOnly {
-		for _, dir := range []string{"/run", "/tmp", "/var/tmp"} {
-			if find(dir) == nil {
-				g.AddMount(rspec.Mount{Destination: dir, Type: "tmpfs", Source: "tmpfs",
-					Options: []string{"rw", "rprivate", "nosuid", "nodev"}})
-			}
-		}
-	}
-
-	sortMounts(g.Config.Mounts)
 	return nil
+}
+
+// addMissingTmpfs mounts a writable tmpfs on each of dirs nothing is mounted on yet.
+func addMissingTmpfs(g *generate.Generator, dirs ...string) {
+	for _, dir := range dirs {
+		if findMount(g, dir) == nil {
+			g.AddMount(rspec.Mount{Destination: dir, Type: "tmpfs", Source: "tmpfs",
+				Options: []string{"rw", "rprivate", "nosuid", "nodev"}})
+		}
+	}
 }
 
 // hostHasMqueue reports whether the host has a /dev/mqueue to bind; a variable so tests can pin it.

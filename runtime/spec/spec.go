@@ -112,63 +112,15 @@ func Generate(o Options) (*rspec.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-
-	g, err := generate.New("linux")
+	g, err := newGenerator(&o)
 	if err != nil {
-		return nil, fmt.Errorf("spec generator: %w", err)
-	}
-	g.HostSpecific = false
-	g.SetOCIVersion(OCIVersion)
-	g.SetRootPath(o.RootFS)
-	g.SetRootReadonly(o.ReadOnly)
-	g.RemoveHostname()
-	// No device cgroup rules, and a cgroup only where one is delegated: see the doc comment.
-	g.Config.Linux.Resources = nil
-	g.Config.Linux.CgroupsPath = o.CgroupsPath
-	if o.CgroupsPath != "" && o.Resources != nil {
-		g.Config.Linux.Resources = o.Resources
-	}
-	if o.CgroupNS == "private" {
-		if err := g.AddOrReplaceLinuxNamespace("cgroup", ""); err != nil {
-			return nil, err
-		}
-	}
-
-	// Process.
-	args := slices.Clone(o.Args)
-	if o.Init != "" {
-		args = append([]string{InitPath, "-g", "--"}, args...)
-	}
-	g.SetProcessArgs(args)
-	g.SetProcessTerminal(o.Terminal)
-	g.SetProcessCwd(o.Cwd)
-	g.SetProcessUID(o.User.UID)
-	g.SetProcessGID(o.User.GID)
-	for _, gid := range o.User.AdditionalGIDs {
-		g.AddProcessAdditionalGid(gid)
-	}
-	umask := uint32(0o022)
-	g.Config.Process.User.Umask = &umask
-	if g.Config.Process.Env, err = environment(&o); err != nil {
 		return nil, err
 	}
-
-	// Namespaces. The generator's defaults are new pid, network, ipc, uts and mount namespaces; never a
-	// user namespace, as the runtime runs inside the user's already.
-	for _, ns := range namespaces(&o) {
-		switch v := *ns.field; v {
-		case "":
-		case hostNS:
-			err = g.RemoveLinuxNamespace(ns.typ)
-		default:
-			err = g.AddOrReplaceLinuxNamespace(ns.typ, v)
-		}
-		if err != nil {
-			return nil, err
-		}
+	if err := setProcess(&g, &o); err != nil {
+		return nil, err
 	}
-	if o.Hostname != "" {
-		g.SetHostname(o.Hostname)
+	if err := setNamespaces(&g, &o); err != nil {
+		return nil, err
 	}
 
 	if err := setMounts(&g, &o, sec); err != nil {
@@ -202,18 +154,9 @@ func Generate(o Options) (*rspec.Spec, error) {
 		}
 	}
 
-	// Security: capabilities first, as the seccomp profile depends on them.
-	caps, err := capabilities(&o)
-	if err != nil {
+	if err := setSecurity(&g, &o, sec); err != nil {
 		return nil, err
 	}
-	g.Config.Process.Capabilities = caps
-	g.SetProcessNoNewPrivileges(o.NoNewPrivileges || sec.noNewPrivileges)
-	g.Config.Linux.MaskedPaths, g.Config.Linux.ReadonlyPaths = systemPaths(o.Privileged, o.Namespaces.Net == hostNS, sec)
-	if g.Config.Linux.Seccomp, err = seccompProfile(o.Privileged, sec, g.Config); err != nil {
-		return nil, err
-	}
-
 	if g.Config.Process.Rlimits, err = processRlimits(o.Ulimits); err != nil {
 		return nil, err
 	}
@@ -225,6 +168,95 @@ func Generate(o Options) (*rspec.Spec, error) {
 		g.AddAnnotation(AnnotationManager, "skiff")
 	}
 	return g.Config, nil
+}
+
+// newGenerator starts the spec: the root file system, and the cgroup (none unless one is delegated) and
+// the cgroup namespace.
+func newGenerator(o *Options) (generate.Generator, error) {
+	g, err := generate.New("linux")
+	if err != nil {
+		return g, fmt.Errorf("spec generator: %w", err)
+	}
+	g.HostSpecific = false
+	g.SetOCIVersion(OCIVersion)
+	g.SetRootPath(o.RootFS)
+	g.SetRootReadonly(o.ReadOnly)
+	g.RemoveHostname()
+	// No device cgroup rules, and a cgroup only where one is delegated: see Generate's doc comment.
+	g.Config.Linux.Resources = nil
+	g.Config.Linux.CgroupsPath = o.CgroupsPath
+	if o.CgroupsPath != "" && o.Resources != nil {
+		g.Config.Linux.Resources = o.Resources
+	}
+	if o.CgroupNS == "private" {
+		if err := g.AddOrReplaceLinuxNamespace("cgroup", ""); err != nil {
+			return g, err
+		}
+	}
+	return g, nil
+}
+
+// setProcess sets the process: its arguments (behind the init with --init), terminal, directory,
+// user, umask and environment.
+func setProcess(g *generate.Generator, o *Options) error {
+	args := slices.Clone(o.Args)
+	if o.Init != "" {
+		args = append([]string{InitPath, "-g", "--"}, args...)
+	}
+	g.SetProcessArgs(args)
+	g.SetProcessTerminal(o.Terminal)
+	g.SetProcessCwd(o.Cwd)
+	g.SetProcessUID(o.User.UID)
+	g.SetProcessGID(o.User.GID)
+	for _, gid := range o.User.AdditionalGIDs {
+		g.AddProcessAdditionalGid(gid)
+	}
+	umask := uint32(0o022)
+	g.Config.Process.User.Umask = &umask
+	env, err := environment(o)
+	if err != nil {
+		return err
+	}
+	g.Config.Process.Env = env
+	return nil
+}
+
+// setNamespaces sets the namespaces and the hostname. The generator's defaults are new pid, network,
+// ipc, uts and mount namespaces; never a user namespace, as the runtime runs inside the user's already.
+func setNamespaces(g *generate.Generator, o *Options) error {
+	for _, ns := range namespaces(o) {
+		var err error
+		switch v := *ns.field; v {
+		case "":
+		case hostNS:
+			err = g.RemoveLinuxNamespace(ns.typ)
+		default:
+			err = g.AddOrReplaceLinuxNamespace(ns.typ, v)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if o.Hostname != "" {
+		g.SetHostname(o.Hostname)
+	}
+	return nil
+}
+
+// setSecurity sets the capabilities first, as the seccomp profile depends on them, then
+// no_new_privileges, the masked and read-only paths and the seccomp profile.
+func setSecurity(g *generate.Generator, o *Options, sec securityOpts) error {
+	caps, err := capabilities(o)
+	if err != nil {
+		return err
+	}
+	g.Config.Process.Capabilities = caps
+	g.SetProcessNoNewPrivileges(o.NoNewPrivileges || sec.noNewPrivileges)
+	g.Config.Linux.MaskedPaths, g.Config.Linux.ReadonlyPaths = systemPaths(o.Privileged, o.Namespaces.Net == hostNS, sec)
+	if g.Config.Linux.Seccomp, err = seccompProfile(o.Privileged, sec, g.Config); err != nil {
+		return err
+	}
+	return nil
 }
 
 // Check checks what Generate would refuse in o without generating a spec: the paths, namespaces,

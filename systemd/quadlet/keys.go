@@ -65,8 +65,8 @@ var podmanKeys = map[string][]string{
 }
 
 // skiffKeys are the keys skiff translates, per section: the flags of `skiff run`, `pod create`,
-// `volume create` and `network create` they map to are in quadlet.go. SkiffArgs is skiff's name for
-// PodmanArgs; both are accepted.
+// `volume create` and `network create` they map to are in container.go, pod.go, volume.go and network.go.
+// SkiffArgs is skiff's name for PodmanArgs; both are accepted.
 var skiffKeys = map[string][]string{
 	"Container": {
 		"AddCapability", "ContainerName", "DropCapability", "Entrypoint", "Environment", "EnvironmentFile",

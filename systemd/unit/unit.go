@@ -297,6 +297,7 @@ func base(o Options, root []string) []string {
 	return append([]string{systemd.QuoteLiteral(o.Executable)}, quoteAll(root)...)
 }
 
+// containerUnit is the service unit of container c; pod is the pod it belongs to, or nil.
 func containerUnit(c Container, pod *podRef, o Options) (File, error) {
 	nameOrID := c.ID
 	if o.UseName && c.Name != "" {
@@ -311,95 +312,18 @@ func containerUnit(c Container, pod *podRef, o Options) (File, error) {
 		stopTimeout = *o.StopTimeout
 	}
 	t := strconv.FormatUint(uint64(stopTimeout), 10)
-	restart, burst := DefaultRestart, ""
+	cc := containerCommands{restart: DefaultRestart, mounts: c.RunRoot}
 	if o.RestartPolicy != "" {
-		restart = o.RestartPolicy
+		cc.restart = o.RestartPolicy
 	}
-
-	var extraEnv []string
-	var execStartPre, execStart, execStop, execStopPost, pidFile, typ, notifyAccess string
-	mounts := c.RunRoot
+	var err error
 	if o.New {
-		if len(c.CreateCommand) == 0 {
-			return File{}, fmt.Errorf("container %s: %w", nameOrID, ErrNoCreateCommand)
-		}
-		cl, err := parseCmdline(c.CreateCommand, runVerbs, o.RunFlags,
-			map[string]bool{"d": true, "detach": true, "rm": true, "replace": true, "cidfile": true,
-				"sdnotify": true, "restart": true, "pod": pod != nil, "pod-id-file": pod != nil})
-		if err != nil {
-			return File{}, fmt.Errorf("container %s: %w", nameOrID, err)
-		}
-		if o.RestartPolicy == "" {
-			if v, ok := cl.has("restart"); ok {
-				p, err := systemd.ParseRestartPolicy(v)
-				if err != nil {
-					return File{}, fmt.Errorf("container %s: %w", nameOrID, err)
-				}
-				restart, burst = p.Systemd()
-			}
-		}
-		for _, name := range cl.envNames {
-			for _, e := range c.Env {
-				if k, _, _ := strings.Cut(e, "="); k == name {
-					extraEnv = append(extraEnv, quoteEnv(e))
-				}
-			}
-		}
-		b := base(o, cl.root)
-		words := append(append([]string{}, b...), "run", "--cidfile=%t/%n.ctr-id", "--rm")
-		if pod != nil {
-			words = append(words, "--pod", systemd.QuoteLiteral(pod.name))
-		}
-		// --sdnotify=ignore would leave a Type=notify unit waiting forever: only container is kept.
-		if v, _ := cl.has("sdnotify"); v == notify.ModeContainer {
-			words = append(words, "--sdnotify=container")
-		} else {
-			words = append(words, "--sdnotify=conmon")
-		}
-		words = append(words, "-d")
-		if cl.nameAt >= 0 || o.Template {
-			words = append(words, "--replace")
-		}
-		nameAt := -1
-		if cl.nameAt >= 0 {
-			nameAt = len(words) + cl.nameAt
-		}
-		words = append(words, quoteAll(cl.args)...)
-		if o.Template {
-			if nameAt >= 0 {
-				words[nameAt] += "-%i"
-			} else {
-				runAt := len(b)
-				words = append(words[:runAt+1], append([]string{"--name=" + systemd.QuoteLiteral(unitName) + "-%i"}, words[runAt+1:]...)...)
-			}
-		}
-		execStartPre = "/bin/rm \\\n\t-f %t/%n.ctr-id"
-		execStart = formatCommand(words)
-		execStop = formatCommand(b) + " stop \\\n\t--ignore -t " + t + " \\\n\t--cidfile=%t/%n.ctr-id"
-		rmTime := " -t " + t
-		if o.NoRmTime {
-			rmTime = ""
-		}
-		execStopPost = formatCommand(b) + " rm \\\n\t-f \\\n\t--ignore" + rmTime + " \\\n\t--cidfile=%t/%n.ctr-id"
-		typ, notifyAccess = "notify", "all"
-		mounts = "%t/containers"
+		err = cc.newContainer(c, pod, o, nameOrID, unitName, t)
 	} else {
-		if mounts == "" {
-			return File{}, fmt.Errorf("container %s: the store's run root is unknown", nameOrID)
-		}
-		var root []string
-		if len(c.CreateCommand) > 0 {
-			if cl, err := parseCmdline(c.CreateCommand, runVerbs, o.RunFlags, nil); err == nil {
-				root = cl.root
-			}
-		}
-		b := formatCommand(base(o, root))
-		n := systemd.QuoteLiteral(nameOrID)
-		execStart = b + " start " + n
-		execStop = b + " stop \\\n\t-t " + t + " " + n
-		execStopPost = execStop
-		pidFile = c.MonitorPIDFile
-		typ = "forking"
+		err = cc.existingContainer(c, o, nameOrID, t)
+	}
+	if err != nil {
+		return File{}, err
 	}
 
 	fileName := unitName + ".service"
@@ -411,28 +335,128 @@ func containerUnit(c Container, pod *podRef, o Options) (File, error) {
 	}
 	var s section
 	header(&s, fileName, o)
-	unitHead(&s, description, mounts, o)
+	unitHead(&s, description, cc.mounts, o)
 	if pod != nil {
 		s.line("BindsTo=%s.service", pod.unit)
 		s.line("After=%s.service", pod.unit)
 	}
 	userDependencies(&s, o)
-	serviceHead(&s, restart, burst, extraEnv, stopTimeout, o)
-	if execStartPre != "" {
-		s.line("ExecStartPre=%s", execStartPre)
+	serviceHead(&s, cc.restart, cc.burst, cc.extraEnv, stopTimeout, o)
+	if cc.execStartPre != "" {
+		s.line("ExecStartPre=%s", cc.execStartPre)
 	}
-	s.line("ExecStart=%s", execStart)
-	s.line("ExecStop=%s", execStop)
-	s.line("ExecStopPost=%s", execStopPost)
-	if pidFile != "" {
-		s.line("PIDFile=%s", pidFile)
+	s.line("ExecStart=%s", cc.execStart)
+	s.line("ExecStop=%s", cc.execStop)
+	s.line("ExecStopPost=%s", cc.execStopPost)
+	if cc.pidFile != "" {
+		s.line("PIDFile=%s", cc.pidFile)
 	}
-	s.line("Type=%s", typ)
-	if notifyAccess != "" {
-		s.line("NotifyAccess=%s", notifyAccess)
+	s.line("Type=%s", cc.typ)
+	if cc.notifyAccess != "" {
+		s.line("NotifyAccess=%s", cc.notifyAccess)
 	}
 	install(&s)
 	return File{Name: unitName, Content: s.b.String()}, nil
+}
+
+// containerCommands are the settings of a container's service that depend on --new.
+type containerCommands struct {
+	execStartPre, execStart, execStop, execStopPost, pidFile, typ, notifyAccess string
+	// mounts is RequiresMountsFor=.
+	mounts string
+	// restart and burst are Restart= and StartLimitBurst=; extraEnv the Environment= the command needs.
+	restart, burst string
+	extraEnv       []string
+}
+
+// newContainer sets the commands of a --new unit: each start runs a new container from the command
+// that created c (its name suffixed with the instance for a template); each stop removes it.
+func (cc *containerCommands) newContainer(c Container, pod *podRef, o Options, nameOrID, unitName, t string) error {
+	if len(c.CreateCommand) == 0 {
+		return fmt.Errorf("container %s: %w", nameOrID, ErrNoCreateCommand)
+	}
+	cl, err := parseCmdline(c.CreateCommand, runVerbs, o.RunFlags,
+		map[string]bool{"d": true, "detach": true, "rm": true, "replace": true, "cidfile": true,
+			"sdnotify": true, "restart": true, "pod": pod != nil, "pod-id-file": pod != nil})
+	if err != nil {
+		return fmt.Errorf("container %s: %w", nameOrID, err)
+	}
+	if o.RestartPolicy == "" {
+		if v, ok := cl.has("restart"); ok {
+			p, err := systemd.ParseRestartPolicy(v)
+			if err != nil {
+				return fmt.Errorf("container %s: %w", nameOrID, err)
+			}
+			cc.restart, cc.burst = p.Systemd()
+		}
+	}
+	for _, name := range cl.envNames {
+		for _, e := range c.Env {
+			if k, _, _ := strings.Cut(e, "="); k == name {
+				cc.extraEnv = append(cc.extraEnv, quoteEnv(e))
+			}
+		}
+	}
+	b := base(o, cl.root)
+	words := append(append([]string{}, b...), "run", "--cidfile=%t/%n.ctr-id", "--rm")
+	if pod != nil {
+		words = append(words, "--pod", systemd.QuoteLiteral(pod.name))
+	}
+	// --sdnotify=ignore would leave a Type=notify unit waiting forever: only container is kept.
+	if v, _ := cl.has("sdnotify"); v == notify.ModeContainer {
+		words = append(words, "--sdnotify=container")
+	} else {
+		words = append(words, "--sdnotify=conmon")
+	}
+	words = append(words, "-d")
+	if cl.nameAt >= 0 || o.Template {
+		words = append(words, "--replace")
+	}
+	nameAt := -1
+	if cl.nameAt >= 0 {
+		nameAt = len(words) + cl.nameAt
+	}
+	words = append(words, quoteAll(cl.args)...)
+	if o.Template {
+		if nameAt >= 0 {
+			words[nameAt] += "-%i"
+		} else {
+			runAt := len(b)
+			words = append(words[:runAt+1], append([]string{"--name=" + systemd.QuoteLiteral(unitName) + "-%i"}, words[runAt+1:]...)...)
+		}
+	}
+	cc.execStartPre = "/bin/rm \\\n\t-f %t/%n.ctr-id"
+	cc.execStart = formatCommand(words)
+	cc.execStop = formatCommand(b) + " stop \\\n\t--ignore -t " + t + " \\\n\t--cidfile=%t/%n.ctr-id"
+	rmTime := " -t " + t
+	if o.NoRmTime {
+		rmTime = ""
+	}
+	cc.execStopPost = formatCommand(b) + " rm \\\n\t-f \\\n\t--ignore" + rmTime + " \\\n\t--cidfile=%t/%n.ctr-id"
+	cc.typ, cc.notifyAccess = "notify", "all"
+	cc.mounts = "%t/containers"
+	return nil
+}
+
+// existingContainer sets the commands of a unit that starts and stops container c itself.
+func (cc *containerCommands) existingContainer(c Container, o Options, nameOrID, t string) error {
+	if cc.mounts == "" {
+		return fmt.Errorf("container %s: the store's run root is unknown", nameOrID)
+	}
+	var root []string
+	if len(c.CreateCommand) > 0 {
+		if cl, err := parseCmdline(c.CreateCommand, runVerbs, o.RunFlags, nil); err == nil {
+			root = cl.root
+		}
+	}
+	b := formatCommand(base(o, root))
+	n := systemd.QuoteLiteral(nameOrID)
+	cc.execStart = b + " start " + n
+	cc.execStop = b + " stop \\\n\t-t " + t + " " + n
+	cc.execStopPost = cc.execStop
+	cc.pidFile = c.MonitorPIDFile
+	cc.typ = "forking"
+	return nil
 }
 
 func podFile(p Pod, unitName, nameOrID string, members []File, o Options) (File, error) {

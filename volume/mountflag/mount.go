@@ -10,6 +10,8 @@ import (
 // parseMount parses --mount in Docker's grammar: comma-separated KEY[=VALUE] fields read as one CSV
 // record, so a field holding commas is quoted as a whole ("volume-opt=o=size=10m,uid=1000"). The type
 // defaults to volume, as in Docker.
+//
+// Long on purpose: one case per --mount key with its checks; splitting would scatter the table.
 func parseMount(v string) (Spec, error) {
 	origin := fmt.Sprintf("--mount %q", v)
 	r := csv.NewReader(strings.NewReader(v))

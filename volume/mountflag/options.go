@@ -195,6 +195,13 @@ func (s *Spec) setOptions(opts []string) error {
 		}
 		out = append(out, opt)
 	}
+	s.Options = withDefaults(out, seen, recursive, tmpfs)
+	return nil
+}
+
+// withDefaults completes the options out a user gave with the defaults of the kinds of option seen has
+// none of; recursive is false after "bind".
+func withDefaults(out []string, seen map[string]string, recursive, tmpfs bool) []string {
 	user := len(out)
 	if _, ok := seen["rw"]; !ok {
 		out = append(out, "rw")
@@ -221,8 +228,7 @@ func (s *Spec) setOptions(opts []string) error {
 	// The user's options keep their order; the defaults after them are sorted, so that a spec does not
 	// depend on map iteration.
 	slices.Sort(out[user:])
-	s.Options = out
-	return nil
+	return out
 }
 
 // validSize accepts what tmpfs's size= does: a number with an optional k, m, g (either case) suffix,
