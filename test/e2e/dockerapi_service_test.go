@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -46,8 +47,8 @@ func TestDockerAPIIdleExit(t *testing.T) {
 	}
 }
 
-// TestDockerAPIDisconnect: a client that goes away in the middle of logs -f or attach leaves the
-// container running and the service answering.
+// TestDockerAPIDisconnect: a client that goes away in the middle of logs -f, attach or pull leaves the
+// container running, the service answering and the store consistent.
 func TestDockerAPIDisconnect(t *testing.T) {
 	s := startService(t, "0")
 	Must(t, "pull", "-q", Busybox)
@@ -77,6 +78,32 @@ func TestDockerAPIDisconnect(t *testing.T) {
 	}
 	if out := s.mustDocker(t, "ps", "--filter", "name="+name, "--format", "{{.State}}"); out != "running" {
 		t.Errorf("docker ps after the disconnects: %q", out)
+	}
+
+	// A pull whose client goes away half-way leaves a store that lists its images and pulls the same
+	// image again to the end.
+	Run(t, "rmi", "-f", Distro)
+	t.Cleanup(func() { Run(t, "rmi", "-f", Distro) })
+	pull := s.command(context.Background(), "pull", Distro)
+	out, err := pull.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pull.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || !strings.Contains(line, "Pulling from") {
+		t.Errorf("docker pull: first line %q %v", line, err)
+	}
+	_ = pull.Process.Kill()
+	_ = pull.Wait()
+	Must(t, "images")
+	s.mustDocker(t, "pull", Distro)
+	if id := Must(t, "image", "inspect", "--format", "{{.Id}}", Distro); id == "" {
+		t.Error("no image after the second pull")
+	}
+	if out := s.mustDocker(t, "ps", "--filter", "name="+name, "--format", "{{.State}}"); out != "running" {
+		t.Errorf("docker ps after the interrupted pull: %q", out)
 	}
 }
 
