@@ -99,9 +99,9 @@ type Config struct {
 	// CDIDevices are the CDI devices injected at each start (--device vendor.com/class=name, --gpus).
 	CDIDevices []string  `json:"cdiDevices,omitempty"`
 	Created    time.Time `json:"created"`
-	// Network is the container's network (network.go).
+	// Network is the container's network (package netwire).
 	Network netwire.Config `json:"network"`
-	// Pod is the pod the container belongs to (pod.go); nil = none.
+	// Pod is the pod the container belongs to (package podwire); nil = none.
 	Pod *podwire.Config `json:"pod,omitempty"`
 	// Cgroup holds the resource limits and cgroup settings (resources.go).
 	Cgroup CgroupOptions `json:"cgroup,omitempty"`
@@ -141,7 +141,7 @@ type State struct {
 	// VolumesCounted: volume.Store.Mounts succeeded for this run; Release is owed.
 	VolumesCounted bool `json:"volumesCounted,omitempty"`
 	// Ports are the ports this run publishes, random host ports resolved, as comma-separated -p
-	// values (a string keeps State comparable; see encodePorts in network.go).
+	// values (a string keeps State comparable; see netwire.EncodePorts).
 	Ports string `json:"ports,omitempty"`
 	// CgroupPath is the cgroups path this run's container was given ("" = none); OOMKilled says the
 	// kernel's OOM killer killed a process of it (the monitor's record, see monitor.Config.OOMFile).

@@ -67,7 +67,7 @@ type CreateOptions struct {
 
 	// Runtime is --runtime ("" = the engine's).
 	Runtime string
-	// Pod puts the container in a pod, as a member or as its infra container (pod.go).
+	// Pod puts the container in a pod, as a member or as its infra container (package podwire).
 	Pod *podwire.Config
 
 	CreateCommand []string
@@ -84,7 +84,7 @@ type CreateOptions struct {
 	UserNS      userns.Mode
 	GroupAdd    []string
 
-	// Network holds --network, -p, -P and the names flags (network.go).
+	// Network holds the typed network options (package netwire).
 	Network netwire.Options
 
 	// CDIDevices are qualified CDI device names (--device vendor.com/class=name, --gpus).

@@ -15,7 +15,7 @@ type Paths struct {
 	// Log is the k8s-file log: --log-opt path= or the container's own.
 	Log string
 	// Spec is the OCI spec of the last start, in the run directory; Hosts, ResolvConf and Hostname
-	// are the names files each start writes there (network.go).
+	// are the names files each start writes there (netwire.Spec).
 	Spec, Hosts, ResolvConf, Hostname string
 }
 

@@ -8,7 +8,7 @@
 //
 // By default a pod has an infra container that owns the namespaces its members share (ipc, net and uts;
 // --share adds pid). It needs no image: package container creates it with an empty root file system
-// and binds catatonit in at each start (see container/pod.go). The pod's network, published ports,
+// and binds catatonit in at each start (see container/podwire). The pod's network, published ports,
 // hostname, --add-host and --dns are the infra container's; a member's own -p or --network is refused.
 // Starting a member starts the infra container first; pod stop stops the members, then the infra
 // container; pod rm refuses running containers without --force and removes the members, the infra
