@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/containers/image/v5/types"
@@ -24,10 +25,9 @@ import (
 type PlayOptions struct {
 	// Replace removes pods of the same names first, with their containers.
 	Replace bool
-	// Network is --network for every pod ("" = the default rootless network).
-	Network string
-	// Publish are -p values added to the host ports the YAML asks for.
-	Publish []string
+	// Network is every pod's network (--network and -p, parsed by the caller); the host ports the YAML
+	// asks for are added to its ports.
+	Network netwire.Options
 	// NoStart leaves the pods created (--start=false).
 	NoStart bool
 	// TLSVerify false pulls over HTTP or without certificate checks; AuthFile holds the credentials.
@@ -59,10 +59,8 @@ func Play(ctx context.Context, pe *pods.Engine, p *Plan, o PlayOptions) ([]PlayR
 
 func playPod(ctx context.Context, pe *pods.Engine, plan *Plan, pod *Pod, o PlayOptions) (PlayReport, error) {
 	name := pod.Metadata.Name
-	network, err := netwire.ParseFlags(netwire.Flags{Network: o.Network, Publish: o.Publish})
-	if err != nil {
-		return PlayReport{}, fmt.Errorf("kube play: pod %s: %w", name, err)
-	}
+	network := o.Network
+	network.Ports = slices.Clone(o.Network.Ports)
 	for _, c := range pod.Spec.Containers {
 		for _, port := range c.Ports {
 			if port.HostPort == 0 {

@@ -64,6 +64,10 @@ func kubePlayCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			network, err := networkOptions(c) // before the store is opened: a bad flag changes nothing
+			if err != nil {
+				return err
+			}
 			pe, done, err := openPods(c)
 			if err != nil {
 				return err
@@ -72,11 +76,8 @@ func kubePlayCommand() *cli.Command {
 			if c.Bool("down") {
 				return kubeDown(c, pe, p)
 			}
-			if _, err := networkOptions(c); err != nil {
-				return err
-			}
 			reports, err := kube.Play(c.Context, pe, p, kube.PlayOptions{
-				Replace: c.Bool("replace"), Network: c.String("network"), Publish: c.StringSlice("publish"),
+				Replace: c.Bool("replace"), Network: network,
 				NoStart: !c.Bool("start"), TLSVerify: c.Bool("tls-verify"), AuthFile: c.String("authfile"),
 				PullWriter: os.Stderr, CreateCommand: os.Args,
 			})
