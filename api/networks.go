@@ -42,6 +42,16 @@ func (s *Server) networks() (*netbridge.Store, error) {
 	return ns, nil
 }
 
+// pathNetwork opens the network store and finds the network the request's path names.
+func (s *Server) pathNetwork(r *http.Request) (*netbridge.Store, *netbridge.Network, error) {
+	ns, err := s.networks()
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := getNetwork(ns, pathVar(r, "id"))
+	return ns, n, err
+}
+
 // getNetwork finds a network by name or ID; Docker's "bridge" is skiff's default network, which
 // `--network bridge` selects too.
 func getNetwork(ns *netbridge.Store, nameOrID string) (*netbridge.Network, error) {
@@ -104,11 +114,7 @@ func (s *Server) listNetworks(w http.ResponseWriter, r *http.Request) error {
 
 // inspectNetwork answers GET /networks/{id}.
 func (s *Server) inspectNetwork(w http.ResponseWriter, r *http.Request) error {
-	ns, err := s.networks()
-	if err != nil {
-		return err
-	}
-	n, err := getNetwork(ns, pathVar(r, "id"))
+	_, n, err := s.pathNetwork(r)
 	if err != nil {
 		return err
 	}
@@ -212,11 +218,7 @@ func networkCreateOptions(req *dnetwork.CreateRequest) (netbridge.CreateOptions,
 
 // removeNetwork answers DELETE /networks/{id} (204); a network in use is a 409.
 func (s *Server) removeNetwork(w http.ResponseWriter, r *http.Request) error {
-	ns, err := s.networks()
-	if err != nil {
-		return err
-	}
-	n, err := getNetwork(ns, pathVar(r, "id"))
+	ns, n, err := s.pathNetwork(r)
 	if err != nil {
 		return err
 	}
@@ -255,11 +257,7 @@ func (s *Server) connectNetwork(w http.ResponseWriter, r *http.Request) error {
 	if req.Container == "" {
 		return badParameter("connect to network: no container given")
 	}
-	ns, err := s.networks()
-	if err != nil {
-		return err
-	}
-	n, err := getNetwork(ns, pathVar(r, "id"))
+	_, n, err := s.pathNetwork(r)
 	if err != nil {
 		return err
 	}
@@ -292,11 +290,7 @@ func (s *Server) disconnectNetwork(w http.ResponseWriter, r *http.Request) error
 	if req.Container == "" {
 		return badParameter("disconnect from network: no container given")
 	}
-	ns, err := s.networks()
-	if err != nil {
-		return err
-	}
-	n, err := getNetwork(ns, pathVar(r, "id"))
+	_, n, err := s.pathNetwork(r)
 	if err != nil {
 		return err
 	}
