@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/skiffproject/skiff/container"
 )
 
 // boolParam reads a boolean query parameter as Docker does: "", "0", "false" and "no" are false, any
@@ -30,25 +32,17 @@ func intParam(r *http.Request, name string, def int) (int, error) {
 	return n, nil
 }
 
-// timeParam reads a time query parameter given as Unix seconds with an optional fraction, as the
-// docker CLI sends --since and --until; the zero time when absent.
+// timeParam reads a time query parameter as the docker CLI sends --since and --until (Unix seconds
+// with an optional fraction; the engine's parser also takes what `skiff logs --since` does); the zero
+// time when absent.
 func timeParam(r *http.Request, name string) (time.Time, error) {
 	s := r.URL.Query().Get(name)
 	if s == "" || s == "0" {
 		return time.Time{}, nil
 	}
-	sec, frac, _ := strings.Cut(s, ".")
-	n, err := strconv.ParseInt(sec, 10, 64)
+	t, err := container.ParseTime(s, time.Now())
 	if err != nil {
-		return time.Time{}, badParameter("query parameter %s=%q: want Unix seconds", name, s)
+		return time.Time{}, badParameter("query parameter %s: %v", name, err)
 	}
-	var ns int64
-	if frac != "" {
-		f, err := strconv.ParseFloat("0."+frac, 64)
-		if err != nil {
-			return time.Time{}, badParameter("query parameter %s=%q: want Unix seconds", name, s)
-		}
-		ns = int64(f * 1e9)
-	}
-	return time.Unix(n, ns), nil
+	return t, nil
 }
